@@ -1,0 +1,19 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from portal.catalog.seed import ensure_builtin_templates
+from portal.teams.seed import ensure_demo_people, ensure_teams
+
+
+class Command(BaseCommand):
+    help = "Create the demo teams, people and built-in templates (idempotent) and print the logins."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        teams = ensure_teams()
+        logins = ensure_demo_people(teams)
+        versions = ensure_builtin_templates()
+        self.stdout.write("Templates: " + ", ".join(str(v) for v in versions))
+        self.stdout.write("Demo logins (username / password):")
+        for username, password in logins:
+            self.stdout.write(f"  {username:<10} {password}")

@@ -1,0 +1,9 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect
+
+
+@login_required
+def home(request):
+    if request.user.memberships.filter(team__kind="steering").exists():
+        return redirect("approvals:queue")
+    return redirect("catalog:index")

@@ -1,0 +1,70 @@
+from django.conf import settings
+from django.db import models
+
+from portal.core.models import TimeStampedModel
+
+
+class RequestStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"  # being filled in; nobody else sees it
+    SUBMITTED = "submitted", "Submitted"  # values validated, approval stages being set up
+    IN_REVIEW = "in_review", "In review"  # waiting for steering-team decisions
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"  # back with the requester
+    REJECTED = "rejected", "Rejected"  # final
+    APPROVED = "approved", "Approved"  # every stage approved; provisioning about to start
+    PROVISIONING = "provisioning", "Provisioning"  # worker runs are creating the items
+    ACTIVE = "active", "Active"  # every item exists
+    FAILED = "failed", "Failed"  # an item's run failed; retry or decommission
+    DECOMMISSIONING = "decommissioning", "Decommissioning"  # items being destroyed
+    DECOMMISSIONED = "decommissioned", "Decommissioned"  # final
+
+
+S = RequestStatus
+TRANSITIONS: dict[str, set[str]] = {
+    S.DRAFT: {S.SUBMITTED},
+    S.SUBMITTED: {S.IN_REVIEW},
+    S.IN_REVIEW: {S.APPROVED, S.REJECTED, S.CHANGES_REQUESTED},
+    S.CHANGES_REQUESTED: {S.SUBMITTED},
+    S.APPROVED: {S.PROVISIONING},
+    S.PROVISIONING: {S.ACTIVE, S.FAILED},
+    S.FAILED: {S.PROVISIONING, S.DECOMMISSIONING},
+    S.ACTIVE: {S.DECOMMISSIONING},
+    S.DECOMMISSIONING: {S.DECOMMISSIONED, S.FAILED},
+    S.REJECTED: set(),
+    S.DECOMMISSIONED: set(),
+}
+TERMINAL_STATES = {S.REJECTED, S.DECOMMISSIONED}
+
+
+class OnboardingRequest(TimeStampedModel):
+    team = models.ForeignKey("teams.Team", on_delete=models.PROTECT, related_name="requests")
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="requests")
+    title = models.CharField(max_length=200)
+    status = models.CharField(max_length=30, choices=RequestStatus.choices, default=S.DRAFT, editable=False)
+    submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.title}"
+
+
+class RequestItem(TimeStampedModel):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"  # not yet provisioned
+        PROVISIONING = "provisioning", "Provisioning"
+        ACTIVE = "active", "Active"
+        FAILED = "failed", "Failed"
+        DESTROYED = "destroyed", "Destroyed"
+
+    request = models.ForeignKey(OnboardingRequest, on_delete=models.CASCADE, related_name="items")
+    template_version = models.ForeignKey("catalog.TemplateVersion", on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveIntegerField(default=0)
+    values = models.JSONField(help_text="Requester values, valid against the pinned version's schema.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, editable=False)
+
+    class Meta:
+        ordering = ["request", "position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.template_version.template.name}: {self.values.get('name', self.pk)}"

@@ -1,0 +1,121 @@
+"""Every write to a request goes through here, with its audit row in the same transaction."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from portal.audit.services import record_event
+from portal.catalog.models import TemplateVersion
+from portal.catalog.validation import validate_values
+from portal.core.errors import ApplicationError, Conflict, PermissionDenied
+from portal.teams.selectors import is_member
+
+from .models import TRANSITIONS, OnboardingRequest, RequestItem, RequestStatus
+
+
+class InvalidValues(ApplicationError):
+    def __init__(self, errors: dict[str, list[str]], position: int = 0):
+        super().__init__("Some values are not valid.")
+        self.errors, self.position = errors, position
+
+
+def _transition(request: OnboardingRequest, to: str, *, actor, **fields) -> OnboardingRequest:
+    """Move ``request`` to ``to`` if allowed; exactly one of two racing callers wins."""
+    old = request.status
+    if to not in TRANSITIONS[old]:
+        raise ApplicationError(f"A request that is {request.get_status_display().lower()} cannot become {to}.")
+    won = OnboardingRequest.objects.filter(pk=request.pk, status=old).update(
+        status=to, updated_at=timezone.now(), **fields
+    )
+    if won != 1:
+        raise Conflict("The request changed meanwhile; reload the page.")
+    request.refresh_from_db()
+    record_event(actor=actor, verb=f"request.{to}", target=request, data={"from": old})
+    return request
+
+
+def _validated_items(items) -> list[tuple[TemplateVersion, dict]]:
+    checked = []
+    for position, (version, values) in enumerate(items):
+        if version.status != TemplateVersion.Status.PUBLISHED:
+            raise ApplicationError(f"{version} is not offered any more; start from the catalog again.")
+        errors = validate_values(version.parameter_schema, values)
+        if errors:
+            raise InvalidValues(errors, position)
+        checked.append((version, values))
+    if not checked:
+        raise ApplicationError("A request needs at least one item.")
+    return checked
+
+
+@transaction.atomic
+def submit_new_request(*, actor, team, title: str, items) -> OnboardingRequest:
+    """Create a request with ``items`` ([(version, values)]) and submit it for review."""
+    if not is_member(actor, team):
+        raise PermissionDenied("You can only request resources for a team you belong to.")
+    checked = _validated_items(items)
+    request = OnboardingRequest.objects.create(team=team, requester=actor, title=title)
+    record_event(actor=actor, verb="request.created", target=request)
+    for position, (version, values) in enumerate(checked):
+        RequestItem.objects.create(request=request, template_version=version, position=position, values=values)
+    return submit_request(request=request, actor=actor)
+
+
+@transaction.atomic
+def submit_request(*, request: OnboardingRequest, actor) -> OnboardingRequest:
+    from portal.approvals.services import open_review
+
+    if actor != request.requester:
+        raise PermissionDenied("Only the requester can submit this request.")
+    _validated_items((item.template_version, item.values) for item in request.items.all())
+    _transition(request, RequestStatus.SUBMITTED, actor=actor, submitted_at=timezone.now())
+    open_review(request=request, actor=actor)
+    return _transition(request, RequestStatus.IN_REVIEW, actor=actor)
+
+
+@transaction.atomic
+def conclude_review(*, request: OnboardingRequest, outcome: str, actor) -> OnboardingRequest:
+    """Called by approvals when the last stage is decided (``approved`` or ``rejected``)."""
+    _transition(request, outcome, actor=actor)
+    if outcome == RequestStatus.APPROVED:
+        start_provisioning(request=request, actor=actor)
+    return request
+
+
+@transaction.atomic
+def start_provisioning(*, request: OnboardingRequest, actor) -> OnboardingRequest:
+    _transition(request, RequestStatus.PROVISIONING, actor=actor)
+    _provision_next_item(request, actor=actor)
+    return request
+
+
+def _provision_next_item(request: OnboardingRequest, *, actor) -> bool:
+    from provisioning.services import queue_run
+
+    item = request.items.filter(status=RequestItem.Status.PENDING).order_by("position", "id").first()
+    if item is None:
+        return False
+    RequestItem.objects.filter(pk=item.pk).update(status=RequestItem.Status.PROVISIONING)
+    queue_run(item=item, action="apply", actor=actor)
+    return True
+
+
+@transaction.atomic
+def record_item_outcome(*, run) -> None:
+    """The worker's apply run for an item ended: go on with the next item, or settle the request."""
+    from portal.inventory.services import record_resource
+    from provisioning.models import RunStatus
+
+    item, succeeded = run.item, run.status == RunStatus.SUCCEEDED
+    request = OnboardingRequest.objects.select_for_update().get(pk=item.request_id)
+    if succeeded:
+        record_resource(item=item, outputs=run.outputs)
+    new_status = RequestItem.Status.ACTIVE if succeeded else RequestItem.Status.FAILED
+    RequestItem.objects.filter(pk=item.pk).update(status=new_status)
+    if request.status != RequestStatus.PROVISIONING:
+        return
+    if not succeeded:
+        _transition(request, RequestStatus.FAILED, actor=None)
+    elif not _provision_next_item(request, actor=None):
+        _transition(request, RequestStatus.ACTIVE, actor=None)

@@ -1,0 +1,152 @@
+"""Settings shared by every environment; everything that varies comes from the environment."""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    return env(name, str(default)).lower() in ("1", "true", "yes", "on")
+
+
+DATA_DIR = Path(env("PORTAL_DATA_DIR", str(BASE_DIR / ".data")))
+
+SECRET_KEY = env("DJANGO_SECRET_KEY", "insecure-local-only-key-change-me")
+DEBUG = env_bool("DJANGO_DEBUG", False)
+ALLOWED_HOSTS = env("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "portal.core",
+    "portal.accounts",
+    "portal.teams",
+    "portal.audit",
+    "portal.catalog",
+    "portal.onboarding",
+    "portal.approvals",
+    "portal.inventory",
+    "provisioning",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "portal.urls"
+WSGI_APPLICATION = "portal.wsgi.application"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],  # HTML lives in each app; top-level templates/ holds copier scaffolds only
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "portal.core.context_processors.navigation",
+            ]
+        },
+    }
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env("DATABASE_URL", f"sqlite:///{DATA_DIR / 'portal.sqlite3'}"), conn_max_age=60
+    )
+}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The worker and the web process write at once: wait for locks, write-ahead log.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 30,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL;",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+
+# --- Celery: Redis whenever REDIS_URL is set; otherwise a broker in files (no server) ----------
+REDIS_URL = env("REDIS_URL")
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * 3600}
+else:
+    _queue_dir = DATA_DIR / "broker"
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_queue_dir),
+        "data_folder_out": str(_queue_dir),
+        "control_folder": str(DATA_DIR / "broker-control"),
+    }
+    for _folder in CELERY_BROKER_TRANSPORT_OPTIONS.values():
+        Path(_folder).mkdir(parents=True, exist_ok=True)
+CELERY_TASK_IGNORE_RESULT = True  # run status lives in the database, not in a result backend
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = 3 * 3600
+CELERY_TASK_TIME_LIMIT = 3 * 3600 + 300
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# --- Provisioning ----------------------------------------------------------------------------
+PORTAL_CLOUD = env("PORTAL_CLOUD", "sandbox")  # "sandbox" (moto on loopback) or "aws"
+PORTAL_SANDBOX_URL = env("PORTAL_SANDBOX_URL", "http://127.0.0.1:5055")
+PORTAL_AWS_REGION = env("PORTAL_AWS_REGION", "us-east-1")
+TERRAFORM_BIN = env("TERRAFORM_BIN", "terraform")
+TERRAFORM_PROVIDER_MIRROR = env("TERRAFORM_PROVIDER_MIRROR", "/opt/tf-plugins")
+TERRAFORM_MODULES_DIR = BASE_DIR / "terraform" / "modules"
+TERRAFORM_WORKSPACES_DIR = DATA_DIR / "workspaces"
+# "pg" keeps state in PostgreSQL (advisory locks free themselves when a worker dies).
+TERRAFORM_STATE_BACKEND = env(
+    "TERRAFORM_STATE_BACKEND",
+    "pg" if DATABASES["default"]["ENGINE"].endswith("postgresql") else "local",
+)
+RUN_HEARTBEAT_SECONDS = float(env("RUN_HEARTBEAT_SECONDS", "5"))
+
+# The steering team that approves every request (more routing rules in approvals).
+PORTAL_DEFAULT_STEERING_TEAM = env("PORTAL_DEFAULT_STEERING_TEAM", "mlops-enablement")
+
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    # python-terraform logs variable values at DEBUG: never let it.
+    "loggers": {"python_terraform": {"level": "WARNING"}},
+}

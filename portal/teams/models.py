@@ -1,0 +1,34 @@
+from django.conf import settings
+from django.db import models
+
+from portal.core.models import TimeStampedModel
+
+
+class Team(TimeStampedModel):
+    class Kind(models.TextChoices):
+        MODELLING = "modelling", "Modelling team"  # requests resources
+        STEERING = "steering", "Steering team"  # approves stages of requests
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=50, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.MODELLING)
+    description = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(TimeStampedModel):
+    class Role(models.TextChoices):
+        MEMBER = "member", "Member"
+        LEAD = "lead", "Lead"
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["team", "user"], name="unique_membership")]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.team}"

@@ -1,0 +1,13 @@
+"""Thin task interfaces: receive a pk, call the service. Callers fire them on commit."""
+
+from celery import shared_task
+
+
+@shared_task(name="provisioning.execute_run", acks_late=True)
+def execute_run_task(run_pk: int) -> None:
+    from portal.onboarding.services import record_item_outcome
+
+    from .executor import execute_run
+    run = execute_run(run_pk)
+    if run is not None:
+        record_item_outcome(run=run)
