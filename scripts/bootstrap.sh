@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Creates .venv and installs the project into it; reinstalls only when pyproject.toml changes.
+# Usage: scripts/bootstrap.sh [extras]   (e.g. "test")
+set -euo pipefail
+cd "$(dirname "$0")/.."
+extras="${1:-}"
+python_bin="${PYTHON:-$(command -v python3.11 || command -v python3)}"
+if ! "$python_bin" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
+  echo "Python 3.11 is needed (found $("$python_bin" --version 2>&1)); set PYTHON=/path/to/python3.11" >&2
+  exit 1
+fi
+[ -x .venv/bin/python ] || "$python_bin" -m venv .venv
+stamp=".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)-${extras:-base}"
+if [ ! -f "$stamp" ]; then
+  echo "Installing Python dependencies into .venv …"
+  .venv/bin/python -m pip install -q --upgrade pip
+  .venv/bin/python -m pip install -q -e ".${extras:+[$extras]}"
+  rm -f .venv/.installed-*
+  touch "$stamp"
+fi
+if ! command -v terraform >/dev/null 2>&1; then
+  echo "terraform (>= 1.6) is not on PATH; install it (https://developer.hashicorp.com/terraform/install)." >&2
+  exit 1
+fi

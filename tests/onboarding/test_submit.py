@@ -1,0 +1,32 @@
+import pytest
+
+from portal.core.errors import PermissionDenied
+from portal.onboarding.models import OnboardingRequest, RequestStatus
+from portal.onboarding.services import InvalidValues, submit_new_request
+from tests.fixtures.people import CPU_VM_VALUES
+
+
+def test_submit_opens_the_mlops_stage(demo, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        request = submit_new_request(actor=demo.people["requester"], team=demo.teams["churn-modelling"],
+                                     title="VM", items=[(demo.versions["cpu-vm"], CPU_VM_VALUES)])
+    assert request.status == RequestStatus.IN_REVIEW
+    assert [s.team.slug for s in request.stages.all()] == ["mlops-enablement"]
+    assert callbacks == []  # nothing is queued before approval
+
+
+def test_invalid_values_save_nothing(demo):
+    bad = {**CPU_VM_VALUES, "instance_type": "p4d.24xlarge", "disk_size_gb": 1}
+    with pytest.raises(InvalidValues) as error:
+        submit_new_request(actor=demo.people["requester"], team=demo.teams["churn-modelling"],
+                           title="VM", items=[(demo.versions["cpu-vm"], bad)])
+    assert set(error.value.errors) == {"instance_type", "disk_size_gb"}
+    assert not OnboardingRequest.objects.exists()
+
+
+def test_cannot_request_for_another_team(demo, make_user):
+    outsider = make_user("outsider")
+    with pytest.raises(PermissionDenied):
+        submit_new_request(actor=outsider, team=demo.teams["churn-modelling"], title="VM",
+                           items=[(demo.versions["cpu-vm"], CPU_VM_VALUES)])
+    assert not OnboardingRequest.objects.exists()

@@ -1,0 +1,125 @@
+"""The adapter over python-terraform: literal values, allow-listed environment, process group."""
+
+import json
+import os
+import subprocess
+
+import pytest
+
+from provisioning.runners.terraform import TerraformFailed, TerraformRunner, terraform_env
+from provisioning.workspace import VAR_FILE, prepare_workspace
+
+ECHO_MODULE = """
+variable "text" {
+  type    = string
+  default = "default"
+}
+variable "texts" {
+  type    = map(string)
+  default = {}
+}
+output "echo" {
+  value = var.text
+}
+output "echoes" {
+  value = var.texts
+}
+"""
+TRICKY = {"quotes": 'say "hi"', "newline": "two\nlines", "interpolation": "${var.text} and %{ if true }x%{ endif }",
+          "backslash": "\\n", "heredoc": "<<EOT\nx\nEOT"}
+
+
+@pytest.fixture
+def echo_module(tmp_path):
+    module = tmp_path / "module"
+    module.mkdir()
+    (module / "main.tf").write_text(ECHO_MODULE)
+    return module
+
+
+def runner_for(tmp_path, module, variables, cloud_target, cli_config, **kwargs):
+    workdir = prepare_workspace(workdir=tmp_path / "work", module_dir=module, variables=variables,
+                                target=cloud_target, backend={"local": {"path": str(tmp_path / "s.tfstate")}})
+    env = terraform_env(cli_config=cli_config, extra=cloud_target.credentials_env())
+    return TerraformRunner(workdir=workdir, env=env, **kwargs)
+
+
+def test_values_arrive_as_literal_strings(tmp_path, echo_module, cloud_target, tf_cli_config):
+    runner = runner_for(tmp_path, echo_module, {"text": TRICKY["interpolation"], "texts": TRICKY},
+                        cloud_target, tf_cli_config)
+    runner.init()
+    assert runner.plan(var_file=VAR_FILE) is True
+    runner.apply()
+    outputs = runner.outputs()
+    assert outputs["echo"]["value"] == TRICKY["interpolation"]
+    assert outputs["echoes"]["value"] == TRICKY
+
+
+def test_var_file_is_private(tmp_path, echo_module, cloud_target, tf_cli_config):
+    runner = runner_for(tmp_path, echo_module, {"text": "secret"}, cloud_target, tf_cli_config)
+    var_file = runner.workdir / VAR_FILE
+    assert oct(var_file.stat().st_mode & 0o777) == "0o600"
+    assert json.loads(var_file.read_text()) == {"text": "secret"}
+
+
+def test_worker_environment_does_not_reach_terraform(tmp_path, echo_module, cloud_target, tf_cli_config,
+                                                     monkeypatch):
+    monkeypatch.setenv("TF_VAR_text", "leaked-from-worker")
+    monkeypatch.setenv("DJANGO_SECRET_KEY", "worker-secret")
+    monkeypatch.setenv("TF_CLI_CONFIG_FILE", "/nonexistent/terraformrc")
+    env = terraform_env(cli_config=tf_cli_config)
+    assert "DJANGO_SECRET_KEY" not in env and "TF_VAR_text" not in env
+    assert env["TF_CLI_CONFIG_FILE"] == str(tf_cli_config)
+    runner = runner_for(tmp_path, echo_module, {}, cloud_target, tf_cli_config)
+    runner.init()
+    runner.plan(var_file=VAR_FILE)
+    runner.apply()
+    assert runner.outputs()["echo"]["value"] == "default"
+
+
+def test_output_is_streamed_line_by_line(tmp_path, echo_module, cloud_target, tf_cli_config):
+    lines = []
+    runner = runner_for(tmp_path, echo_module, {"text": "x"}, cloud_target, tf_cli_config, on_line=lines.append)
+    runner.init()
+    assert any("Terraform has been successfully initialized" in line for line in lines)
+    assert all("\n" not in line for line in lines)
+
+
+def test_failure_carries_terraform_error(tmp_path, cloud_target, tf_cli_config):
+    module = tmp_path / "broken"
+    module.mkdir()
+    (module / "main.tf").write_text('output "x" { value = var.missing }\n')
+    runner = runner_for(tmp_path, module, {}, cloud_target, tf_cli_config)
+    runner.init()
+    with pytest.raises(TerraformFailed) as error:
+        runner.plan(var_file=VAR_FILE)
+    assert error.value.command == "plan"
+    assert any("Reference to undeclared input variable" in line for line in error.value.tail)
+
+
+class Stop(Exception):
+    pass
+
+
+def test_a_stopped_run_leaves_no_terraform_process(tmp_path, echo_module, cloud_target, tf_cli_config):
+    """on_tick raising (cancel, lost heartbeat) ends Terraform's whole process group."""
+    seen = []
+
+    def tick():
+        raise Stop
+
+    def on_line(line):
+        seen.append(line)
+
+    runner = runner_for(tmp_path, echo_module, {}, cloud_target, tf_cli_config,
+                        on_line=on_line, on_tick=tick, tick_seconds=0.05)
+    with pytest.raises(Stop):
+        runner.init()
+    workdir = str(runner.workdir)
+    leftovers = subprocess.run(["pgrep", "-f", "terraform"], capture_output=True, text=True).stdout.split()
+    for pid in leftovers:
+        try:
+            cwd = os.readlink(f"/proc/{pid}/cwd")
+        except OSError:
+            continue
+        assert cwd != workdir, f"terraform process {pid} survived in {workdir}"
