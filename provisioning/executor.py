@@ -1,35 +1,18 @@
-"""What a worker does with one run: prepare the item's working dir and drive Terraform."""
+"""What a worker does with one run: claim it, hand it to the item's engine, record how it ended."""
 
 from __future__ import annotations
 
 import logging
 import time
-from pathlib import Path
 
 from django.conf import settings
 
-from .config import cli_config, cloud_target, state_backend, workdir_for
+from .engines import EngineUnavailable, RunContext, engine_for
 from .models import Run
-from .runners.terraform import TerraformFailed, TerraformRunner, terraform_env
+from .runners.terraform import TerraformFailed
 from .services import LogWriter, RunLost, claim_run, fail_run, finish_run, heartbeat, worker_name
-from .workspace import VAR_FILE, prepare_workspace
 
 log = logging.getLogger(__name__)
-MASK = "(sensitive)"
-
-
-def ownership_tags(item) -> dict[str, str]:
-    return {
-        "portal:team": item.request.team.slug,
-        "portal:request": str(item.request_id),
-        "portal:item": str(item.pk),
-    }
-
-
-def terraform_variables(item) -> dict:
-    """Requester values, then admin-fixed values (they win), then the ownership tags."""
-    version = item.template_version
-    return {**item.values, **version.fixed_values, "tags": ownership_tags(item)}
 
 
 def execute_run(run_pk: int) -> Run | None:
@@ -40,49 +23,42 @@ def execute_run(run_pk: int) -> Run | None:
         return None
     writer = LogWriter(run)
     try:
-        outputs = _apply(run, writer)
+        outputs, plan_summary = _carry_out(run, writer)
     except RunLost:
         log.warning("run %s was taken from this worker", run_pk)
         return None
     except TerraformFailed as error:
         return fail_run(run=run, error=_explain(error))
+    except EngineUnavailable as error:
+        writer(f"portal: {error}")
+        return fail_run(run=run, error=str(error))
     except Exception as error:  # a run must always end with a reason, whatever broke
         log.exception("run %s broke", run_pk)
         writer(f"portal: {type(error).__name__}: {error}")
         return fail_run(run=run, error=f"The worker could not carry out the run: {error}")
-    return finish_run(run=run, outputs=outputs)
+    return finish_run(run=run, outputs=outputs, plan_summary=plan_summary)
 
 
-def _apply(run: Run, writer: LogWriter) -> dict:
-    item = run.item
-    target = cloud_target()
-    backend, backend_env = state_backend(item)
-    workdir = prepare_workspace(
-        workdir=workdir_for(item),
-        module_dir=Path(settings.TERRAFORM_MODULES_DIR) / item.template_version.module,
-        variables=terraform_variables(item), target=target, backend=backend,
-    )
-    env = terraform_env(cli_config=cli_config(), extra={**target.credentials_env(), **backend_env})
+def _carry_out(run: Run, writer: LogWriter) -> tuple[dict, dict | None]:
     last_beat = [time.monotonic()]
 
-    def tick() -> None:
-        heartbeat(run=run)
+    def beat(phase: str | None = None) -> None:
+        heartbeat(run=run, phase=phase)
         last_beat[0] = time.monotonic()
 
     def on_line(text: str) -> None:
         writer(text)
         if time.monotonic() - last_beat[0] >= settings.RUN_HEARTBEAT_SECONDS:
-            tick()
+            beat()
 
-    runner = TerraformRunner(workdir=workdir, env=env, on_line=on_line, on_tick=tick,
-                             binary=settings.TERRAFORM_BIN, tick_seconds=settings.RUN_HEARTBEAT_SECONDS)
-    for phase, step in (("init", runner.init), ("plan", lambda: runner.plan(var_file=VAR_FILE)),
-                        ("apply", runner.apply)):
-        heartbeat(run=run, phase=phase)
-        writer(f"portal: {phase} — started")
-        step()
-    heartbeat(run=run, phase="outputs")
-    return {name: (MASK if out.get("sensitive") else out.get("value")) for name, out in runner.outputs().items()}
+    ctx = RunContext(run=run, item=run.item, log=on_line, heartbeat=beat)
+    engine = engine_for(run.item.template_version.engine)
+    if run.action == Run.Action.PLAN:
+        return {}, engine.plan(ctx).as_dict()
+    if run.action == Run.Action.DESTROY:
+        engine.destroy(ctx)
+        return {}, None
+    return engine.apply(ctx), None
 
 
 def _explain(error: TerraformFailed) -> str:

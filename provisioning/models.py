@@ -33,6 +33,7 @@ class Run(TimeStampedModel):
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
     outputs = models.JSONField(default=dict, blank=True)
+    plan_summary = models.JSONField(null=True, blank=True)  # plan runs: PlanSummary.as_dict()
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -54,3 +55,6 @@ class RunLogLine(models.Model):
     class Meta:
         ordering = ["run", "seq"]
         constraints = [models.UniqueConstraint(fields=["run", "seq"], name="unique_log_line")]
+
+    def __str__(self) -> str:
+        return f"run {self.run_id} line {self.seq}"

@@ -67,8 +67,8 @@ class LogWriter:
 
 
 @transaction.atomic
-def finish_run(*, run: Run, outputs: dict) -> Run:
-    _end(run, RunStatus.SUCCEEDED, outputs=outputs)
+def finish_run(*, run: Run, outputs: dict, plan_summary: dict | None = None) -> Run:
+    _end(run, RunStatus.SUCCEEDED, outputs=outputs, plan_summary=plan_summary)
     record_event(actor=None, verb="run.succeeded", target=run.item.request, data={"run": run.pk})
     return run
 

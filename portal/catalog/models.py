@@ -41,7 +41,10 @@ class TemplateVersion(TimeStampedModel):
     number = models.PositiveIntegerField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False)
     parameter_schema = models.JSONField(help_text="JSON Schema of the values a requester fills in.")
-    module = models.CharField(max_length=60, help_text="Terraform module under terraform/modules/.")
+    engine = models.CharField(max_length=20, choices=[(n, n) for n in ("terraform", "scaffold", "directory")],
+                              default="terraform", help_text="What carries out this kind of item.")
+    module = models.CharField(max_length=60, help_text="Terraform module under terraform/modules/, or the "
+                              "scaffold / directory profile the engine uses.")
     fixed_values = models.JSONField(default=dict, blank=True, help_text="Values set by admins, not requesters.")
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
 

@@ -1,0 +1,23 @@
+"""Engines carry out a run for one kind of item. Each takes a RunContext and returns outputs.
+
+- terraform: a module under terraform/modules (VMs, clusters, storage, CI pipelines, sandbox groups)
+- scaffold: a git repo rendered from a copier scaffold (provisioning/scaffold)
+- directory: an AD/LDAP group (provisioning/directory)
+"""
+
+from __future__ import annotations
+
+from .base import Engine, EngineUnavailable, PlanSummary, RunContext
+
+ENGINE_NAMES = ("terraform", "scaffold", "directory")
+
+
+def engine_for(name: str) -> Engine:
+    if name == "terraform":
+        from .terraform import TerraformEngine
+
+        return TerraformEngine()
+    raise EngineUnavailable(f"The '{name}' engine is not available in this installation yet.")
+
+
+__all__ = ["ENGINE_NAMES", "Engine", "EngineUnavailable", "PlanSummary", "RunContext", "engine_for"]

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+class EngineUnavailable(Exception):
+    """The item's engine is not installed or configured here; the run fails with this message."""
+
+
+@dataclass
+class RunContext:
+    """What an engine gets: the run and its item, a log sink and a heartbeat to call often."""
+
+    run: object
+    item: object
+    log: Callable[[str], None]
+    heartbeat: Callable[..., None]  # heartbeat(phase=None); raises RunLost when the run was taken away
+
+
+@dataclass
+class PlanSummary:
+    """What a plan would do, for approvers: counts and the resources by address."""
+
+    add: int = 0
+    change: int = 0
+    destroy: int = 0
+    resources: list[dict] = field(default_factory=list)  # {"address", "type", "actions": [...]}
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.add or self.change or self.destroy)
+
+    def as_dict(self) -> dict:
+        return {"add": self.add, "change": self.change, "destroy": self.destroy, "resources": self.resources}
+
+
+class Engine(Protocol):
+    def plan(self, ctx: RunContext) -> PlanSummary: ...
+
+    def apply(self, ctx: RunContext) -> dict: ...  # outputs: {name: value}, sensitive ones masked
+
+    def destroy(self, ctx: RunContext) -> None: ...

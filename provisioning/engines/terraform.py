@@ -1,0 +1,85 @@
+"""The Terraform engine: one working dir per item, driven through our python-terraform adapter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+
+from ..config import cli_config, cloud_target, state_backend, workdir_for
+from ..runners.terraform import TerraformRunner, terraform_env
+from ..workspace import VAR_FILE, prepare_workspace
+from .base import PlanSummary, RunContext
+
+MASK = "(sensitive)"
+
+
+def ownership_tags(item) -> dict[str, str]:
+    return {
+        "portal:team": item.request.team.slug,
+        "portal:request": str(item.request_id),
+        "portal:item": str(item.pk),
+    }
+
+
+def terraform_variables(item) -> dict:
+    """Requester values, then admin-fixed values (they win), then the ownership tags."""
+    return {**item.values, **item.template_version.fixed_values, "tags": ownership_tags(item)}
+
+
+def summarize_plan(plan: dict) -> PlanSummary:
+    summary = PlanSummary()
+    for change in plan.get("resource_changes", []):
+        actions = change["change"]["actions"]
+        if actions == ["no-op"] or actions == ["read"]:
+            continue
+        summary.add += "create" in actions
+        summary.destroy += "delete" in actions
+        summary.change += actions == ["update"]
+        summary.resources.append({"address": change["address"], "type": change["type"], "actions": actions})
+    return summary
+
+
+class TerraformEngine:
+    def _runner(self, ctx: RunContext) -> TerraformRunner:
+        item = ctx.item
+        target = cloud_target()
+        backend, backend_env = state_backend(item)
+        workdir = prepare_workspace(
+            workdir=workdir_for(item),
+            module_dir=Path(settings.TERRAFORM_MODULES_DIR) / item.template_version.module,
+            variables=terraform_variables(item), target=target, backend=backend,
+        )
+        env = terraform_env(cli_config=cli_config(), extra={**target.credentials_env(), **backend_env})
+        runner = TerraformRunner(workdir=workdir, env=env, on_line=ctx.log, on_tick=ctx.heartbeat,
+                                 binary=settings.TERRAFORM_BIN, tick_seconds=settings.RUN_HEARTBEAT_SECONDS)
+        self._phase(ctx, "init")
+        runner.init()
+        return runner
+
+    @staticmethod
+    def _phase(ctx: RunContext, phase: str) -> None:
+        ctx.heartbeat(phase=phase)
+        ctx.log(f"portal: {phase} — started")
+
+    def plan(self, ctx: RunContext, *, destroy: bool = False) -> PlanSummary:
+        runner = self._runner(ctx)
+        self._phase(ctx, "plan")
+        runner.plan(var_file=VAR_FILE, destroy=destroy)
+        return summarize_plan(runner.show_plan())
+
+    def apply(self, ctx: RunContext) -> dict:
+        runner = self._runner(ctx)
+        self._phase(ctx, "plan")
+        runner.plan(var_file=VAR_FILE)
+        self._phase(ctx, "apply")
+        runner.apply()
+        ctx.heartbeat(phase="outputs")
+        return {name: (MASK if out.get("sensitive") else out.get("value")) for name, out in runner.outputs().items()}
+
+    def destroy(self, ctx: RunContext) -> None:
+        runner = self._runner(ctx)
+        self._phase(ctx, "plan")
+        runner.plan(var_file=VAR_FILE, destroy=True)
+        self._phase(ctx, "destroy")
+        runner.apply()

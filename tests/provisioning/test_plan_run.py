@@ -1,0 +1,55 @@
+"""A plan run tells approvers what would be created, and creates nothing."""
+
+import pytest
+
+from portal.onboarding.models import OnboardingRequest, RequestItem
+from provisioning.executor import execute_run
+from provisioning.models import Run
+from tests.fixtures.people import CPU_VM_VALUES
+
+
+@pytest.fixture
+def item(demo):
+    request = OnboardingRequest.objects.create(team=demo.teams["churn-modelling"],
+                                               requester=demo.people["requester"], title="plan me")
+    return RequestItem.objects.create(request=request, template_version=demo.versions["cpu-vm"],
+                                      values={**CPU_VM_VALUES, "name": "plan-only-vm"})
+
+
+@pytest.fixture
+def in_process_worker(settings, sandbox_url, tmp_path):
+    settings.PORTAL_SANDBOX_URL = sandbox_url
+    settings.DATA_DIR = tmp_path
+    settings.TERRAFORM_WORKSPACES_DIR = tmp_path / "workspaces"
+    settings.TERRAFORM_STATE_BACKEND = "local"
+
+
+def test_plan_run_summarises_and_creates_nothing(item, in_process_worker, sandbox_client):
+    run = Run.objects.create(item=item, action=Run.Action.PLAN)
+    ended = execute_run(run.pk)
+    assert ended.status == "succeeded", ended.error
+    assert ended.plan_summary["add"] == 1 and ended.plan_summary["destroy"] == 0
+    assert ended.plan_summary["resources"] == [
+        {"address": "aws_instance.this", "type": "aws_instance", "actions": ["create"]}
+    ]
+    names = [t["Value"] for r in sandbox_client("ec2").describe_instances()["Reservations"]
+             for i in r["Instances"] for t in i.get("Tags", []) if t["Key"] == "Name"]
+    assert "plan-only-vm" not in names
+    assert any("Plan: 1 to add" in line for line in ended.log_lines.values_list("text", flat=True))
+
+
+def test_a_run_is_claimed_once(item, in_process_worker):
+    """The same task delivered twice: the second delivery finds nothing to do."""
+    run = Run.objects.create(item=item, action=Run.Action.PLAN)
+    assert execute_run(run.pk) is not None
+    assert execute_run(run.pk) is None
+    assert Run.objects.get(pk=run.pk).log_lines.filter(text__startswith="portal: init").count() == 1
+
+
+def test_unknown_engine_fails_with_a_clear_reason(item, in_process_worker):
+    version = item.template_version
+    version.engine = "scaffold"
+    version.save(update_fields=["engine"])
+    run = Run.objects.create(item=item, action=Run.Action.APPLY)
+    ended = execute_run(run.pk)
+    assert ended.status == "failed" and "'scaffold' engine is not available" in ended.error
