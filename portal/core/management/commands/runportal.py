@@ -39,7 +39,8 @@ class Command(BaseCommand):
             children.append(("worker", self._spawn(
                 [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "--loglevel=INFO"],
                 logs / "worker.log")))
-            self.stdout.write(f"Celery worker started (broker {settings.CELERY_BROKER_URL}); log: {logs / 'worker.log'}")
+            broker = settings.CELERY_BROKER_URL
+            self.stdout.write(f"Celery worker started (broker {broker}); log: {logs / 'worker.log'}")
             children.append(("web", self._spawn(
                 [sys.executable, "manage.py", "runserver", addr, "--noreload"], None)))
             self.stdout.write(self.style.SUCCESS(f"\nPortal running at http://{addr}/  (Ctrl-C stops everything)\n"))
