@@ -150,3 +150,27 @@ LOGGING = {
     # python-terraform logs variable values at DEBUG: never let it.
     "loggers": {"python_terraform": {"level": "WARNING"}},
 }
+
+# --- Repo scaffolding (the "repo" kind) -------------------------------------------------------
+PORTAL_SCAFFOLDS_DIR = Path(env("PORTAL_SCAFFOLDS_DIR", str(BASE_DIR / "templates")))
+PORTAL_SCAFFOLD_CACHE = Path(env("PORTAL_SCAFFOLD_CACHE", str(DATA_DIR / "scaffolds")))
+PORTAL_GIT_REMOTE = env("PORTAL_GIT_REMOTE", "bare")  # bare | github | gitlab
+PORTAL_GIT_ROOT = Path(env("PORTAL_GIT_ROOT", str(DATA_DIR / "git")))  # bare repos
+PORTAL_GIT_PUBLIC_URL = env("PORTAL_GIT_PUBLIC_URL")  # e.g. git://127.0.0.1:9418 while git daemon serves
+PORTAL_GIT_API_URL = env("PORTAL_GIT_API_URL")  # https://api.github.com or https://gitlab.example/api/v4
+PORTAL_GIT_NAMESPACE = env("PORTAL_GIT_NAMESPACE")  # GitHub org or GitLab group path
+PORTAL_GIT_TOKEN = env("PORTAL_GIT_TOKEN")
+PORTAL_GIT_AUTHOR = ("Onboarding portal", env("PORTAL_GIT_AUTHOR_EMAIL", "portal@example.org"))
+
+# --- Directory groups (the "directory_group" kind with the directory engine) ------------------
+PORTAL_DIRECTORY = {
+    "flavour": env("PORTAL_DIRECTORY_FLAVOUR", "ldap"),  # ad | ldap
+    "server_uri": env("PORTAL_DIRECTORY_URI", ""),
+    "bind_dn": env("PORTAL_DIRECTORY_BIND_DN", ""),
+    "bind_password": env("PORTAL_DIRECTORY_BIND_PASSWORD", ""),
+    "groups_base_dn": env("PORTAL_DIRECTORY_GROUPS_DN", ""),
+    "users_base_dn": env("PORTAL_DIRECTORY_USERS_DN", ""),
+    "placeholder_member_dn": env("PORTAL_DIRECTORY_PLACEHOLDER_DN"),
+}
+PORTAL_GROUP_NAME_CONVENTION = env("PORTAL_GROUP_NAME_CONVENTION", "ds-{team}-{purpose}")
+PORTAL_DIRECTORY_FIX_DRIFT = env_bool("PORTAL_DIRECTORY_FIX_DRIFT", False)
