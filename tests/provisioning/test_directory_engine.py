@@ -44,3 +44,39 @@ def test_an_unconfigured_directory_fails_the_run_clearly(in_process_worker, make
     item = make_item("directory_group", "directory", "ldap", {"name": "analysts"})
     run = execute_run(Run.objects.create(item=item, action="apply").pk)
     assert run.status == "failed" and "No directory is configured" in run.error
+
+
+def test_membership_changes_follow_and_outside_changes_are_reconciled(
+    directory_settings, make_item, make_user, demo, django_capture_on_commit_callbacks
+):
+    from portal.inventory.services import record_resource
+    from portal.teams.models import Membership
+    from provisioning.directory_sync import reconcile_groups, sync_team_groups
+
+    team = demo.teams["churn-modelling"]
+    make_user("alice", team=team)
+    bob = make_user("bob", team=team)
+    item = make_item("directory_group", "directory", "ldap", {"name": "sync"}, team=team)
+    run = execute_run(Run.objects.create(item=item, action="apply").pk)
+    record_resource(item=item, outputs=run.outputs)
+
+    def members():
+        [group] = directory_settings.search(LDAP_TREE, LDAP_TREE.groups_base_dn, "(cn=ds-churn-modelling-sync)",
+                                            ("member",))
+        return sorted(group.get("member", []))
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        make_user("carol", team=team)
+        Membership.objects.filter(user=bob).delete()
+    assert len(callbacks) == 2  # each change queues a sync of the team's groups
+    sync_team_groups(team)
+    assert members() == sorted([LDAP_TREE.user_dn("alice"), LDAP_TREE.user_dn("carol")])
+
+    directory_settings.modify(LDAP_TREE, f"dn: cn=ds-churn-modelling-sync,{LDAP_TREE.groups_base_dn}\n"
+                                         f"changetype: modify\nadd: member\nmember: {LDAP_TREE.user_dn('dave')}\n")
+    [report] = reconcile_groups(fix=False)
+    assert report["added_outside"] == [LDAP_TREE.user_dn("dave")] and report["fixed"] is False
+    assert LDAP_TREE.user_dn("dave") in members()  # only reported
+    reconcile_groups(fix=True)
+    assert members() == sorted([LDAP_TREE.user_dn("alice"), LDAP_TREE.user_dn("carol")])
+    assert reconcile_groups(fix=False) == []

@@ -24,7 +24,8 @@ def test_repo_run_pushes_main_once(in_process_worker, make_item, tmp_path):
     assert head.author.name == "Onboarding portal"
     assert "Co-authored-by: requester <requester@example.org>" in head.message
     assert first.outputs["commit_sha"] == head.hexsha and first.outputs["scaffold_version"] == "v1"
-    rendered = "\n".join(p.read_text() for p in (tmp_path / "clone").rglob("*") if p.is_file() and ".git" not in p.parts)
+    files = [p for p in (tmp_path / "clone").rglob("*") if p.is_file() and ".git" not in p.parts]
+    rendered = "\n".join(p.read_text() for p in files)
     assert "Churn {{ 7*7 }}" in rendered and "Churn 49" not in rendered  # values are data, not template code
 
     # The worker died after pushing and the run is retried: same commit, no new one.
