@@ -24,7 +24,8 @@ VALUES = {"name": "bench-vm", "instance_type": "t3.large", "disk_size_gb": 30, "
 
 def one_round(tmp: Path, target: CloudTarget, cli: Path, n: int) -> dict[str, float]:
     workdir = prepare_workspace(workdir=tmp / f"w{n}", module_dir=REPO / "terraform/modules/cpu_vm",
-                                variables=VALUES, target=target, backend={"local": {"path": str(tmp / f"{n}.tfstate")}})
+                                variables=VALUES, target=target,
+                                backend={"local": {"path": str(tmp / f"{n}.tfstate")}})
     runner = TerraformRunner(workdir=workdir, env=terraform_env(cli_config=cli, extra=target.credentials_env()))
     times = {}
     for phase, step in (("init", runner.init), ("plan", lambda: runner.plan(var_file=VAR_FILE)),
@@ -53,7 +54,8 @@ def main() -> None:
     print(f"cpu_vm against moto, {rounds} rounds (seconds; workdir in KB without the linked provider)")
     for phase in results[0]:
         values = [r[phase] for r in results]
-        print(f"  {phase:<13} median {statistics.median(values):7.2f}   min {min(values):7.2f}   max {max(values):7.2f}")
+        median, low, high = statistics.median(values), min(values), max(values)
+        print(f"  {phase:<13} median {median:7.2f}   min {low:7.2f}   max {high:7.2f}")
 
 
 if __name__ == "__main__":
