@@ -34,3 +34,16 @@ def test_repo_run_pushes_main_once(in_process_worker, make_item, tmp_path):
     assert again.status == "succeeded" and again.outputs["commit_sha"] == head.hexsha
     clone.remotes.origin.fetch()
     assert len(list(clone.iter_commits("origin/main"))) == 1
+
+
+def test_repo_from_the_ml_project_scaffold(in_process_worker, make_item, tmp_path):
+    item = make_item("repo", "scaffold", "ml-project", {
+        "name": "churn-model", "project_name": "Churn Model", "ci_provider": "gitlab", "model_kind": "regressor"})
+    run = execute_run(Run.objects.create(item=item, action="apply").pk)
+    assert run.status == "succeeded", run.error
+    clone = tmp_path / "clone"
+    git.Repo.clone_from(run.outputs["clone_url"], clone)
+    assert (clone / "churn_model" / "predict.py").is_file()
+    assert (clone / ".gitlab-ci.yml").is_file() and not (clone / ".github").exists()
+    answers = (clone / ".copier-answers.yml").read_text()
+    assert "team: churn-modelling" in answers and "_commit: v1" in answers
