@@ -4,6 +4,7 @@ def navigation(request):
     if not user or not user.is_authenticated:
         return {}
     return {
-        "nav_is_approver": user.memberships.filter(team__kind="steering").exists(),
+        "nav_is_approver": user.memberships.filter(team__kind="steering").exists()
+        or user.delegations_received.exists(),
         "nav_is_admin": user.is_staff,
     }
