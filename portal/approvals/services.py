@@ -105,10 +105,11 @@ def _principal_for(actor, stage: ApprovalStage):
     from django.contrib.auth import get_user_model
 
     decided = Decision.objects.filter(stage__request=stage.request, status=Decision.Status.VALID)
+    acted_for = decided.filter(on_behalf_of__isnull=False).values("on_behalf_of_id")  # NOT IN (NULL) is never true
     return (get_user_model().objects
             .filter(pk__in=delegator_ids(actor), memberships__team=stage.team)
             .exclude(pk=stage.request.requester_id)
-            .exclude(pk__in=decided.values("actor_id")).exclude(pk__in=decided.values("on_behalf_of_id"))
+            .exclude(pk__in=decided.values("actor_id")).exclude(pk__in=acted_for)
             .order_by("username").first())
 
 

@@ -37,8 +37,9 @@ def queue(request):
     page = Paginator(stages, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    rows = decorate(page.object_list, now=now)
     return render(request, "approvals/queue.html", {
-        "page": page, "rows": decorate(page.object_list, now=now), "filters": filters,
+        "page": page, "rows": rows, "filters": filters, "any_low_risk": any(row.low_risk for row in rows),
         "query": query.urlencode(), "sla_labels": SLA_LABELS,
     })
 

@@ -12,7 +12,13 @@ WHAT = {
     "request.submitted": "submitted the request for review",
     "request.in_review": "the request is in review",
     "request.edited": "edited the request and resubmitted it",
-    "stage.created": "added a {team} stage: {reason}",
+    "request.approved": "the request was approved by every stage",
+    "request.rejected": "the request was rejected",
+    "request.changes_requested": "the request went back to the requester for changes",
+    "request.provisioning": "provisioning started",
+    "request.active": "every item is provisioned",
+    "request.failed": "provisioning failed",
+    "stage.created": "{team} must approve: {reason}",
     "stage.opened": "{team} stage opened, due {due_at:%Y-%m-%d %H:%M} UTC",
     "stage.approve": "approved for {team}",
     "stage.reject": "rejected for {team}",
@@ -26,6 +32,9 @@ WHAT = {
     "run.failed": "run #{run} failed",
     "run.cancelled": "{action} runs {runs} cancelled",
 }
+# Routing and bookkeeping the portal does on someone's behalf: told as the portal's doing.
+BY_THE_PORTAL = {"stage.created", "stage.opened", "run.queued", "run.cancelled", "request.in_review",
+                 "request.approved", "request.provisioning", "request.active", "request.failed"}
 SYSTEM = "the portal"
 
 
@@ -60,7 +69,7 @@ def describe(event, teams: dict[str, str]) -> Entry:
         what = event.verb.replace(".", " ").replace("_", " ")
     if event.verb.startswith("request.") and event.verb not in WHAT:
         what = f"the request became {event.verb.split('.', 1)[1].replace('_', ' ')}"
-    who = str(event.actor) if event.actor else SYSTEM
+    who = str(event.actor) if event.actor and event.verb not in BY_THE_PORTAL else SYSTEM
     if data.get("on_behalf_of"):
         who += f" (for {data['on_behalf_of']})"
     if data.get("error"):

@@ -37,6 +37,15 @@ def test_the_delegate_decides_and_is_recorded_on_behalf_of_the_member(demo, subm
     assert event.data["on_behalf_of"] == "approver" and event.actor == stand_in
 
 
+def test_the_delegate_decides_after_others_decided_other_stages(demo, submit, away):
+    stand_in, _ = away
+    request = submit(data_classification="confidential")
+    record_decision(stage=stage_of(request, "infosec"), actor=demo.people["infosec-approver"], outcome="approve")
+    assert list(queue_for(stand_in)) == [stage_of(request, "mlops-enablement")]
+    decision = record_decision(stage=stage_of(request, "mlops-enablement"), actor=stand_in, outcome="approve")
+    assert decision.on_behalf_of == demo.people["approver"]
+
+
 def test_no_delegation_outside_its_period(demo, submit, make_user):
     stand_in, now = make_user("stand-in"), timezone.now()
     create_delegation(actor=demo.people["approver"], from_user=demo.people["approver"], to_user=stand_in,
