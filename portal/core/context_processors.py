@@ -1,3 +1,6 @@
+from django.utils import timezone
+
+
 def navigation(request):
     """What the navigation bar shows, by role."""
     user = getattr(request, "user", None)
@@ -5,6 +8,6 @@ def navigation(request):
         return {}
     return {
         "nav_is_approver": user.memberships.filter(team__kind="steering").exists()
-        or user.delegations_received.exists(),
+        or user.delegations_received.filter(ends_at__gt=timezone.now()).exists(),
         "nav_is_admin": user.is_staff,
     }

@@ -81,7 +81,11 @@ def test_one_person_decides_one_stage_of_a_request(demo, submit, gpu_version):
     approver = demo.people["approver"]
     Membership.objects.create(team=demo.teams["infosec"], user=approver)
     request = submit(gpu_version, GPU_VALUES, data_classification="confidential")
+    from portal.approvals.selectors import queue_for
+
+    assert stage_of(request, "infosec") in queue_for(approver)
     record_decision(stage=stage_of(request, "mlops-enablement"), actor=approver, outcome="approve")
+    assert stage_of(request, "infosec") not in queue_for(approver)  # the queue follows the same rule
     with pytest.raises(PermissionDenied, match="another stage"):
         record_decision(stage=stage_of(request, "infosec"), actor=approver, outcome="approve")
     with pytest.raises(PermissionDenied, match="already decided this stage"):

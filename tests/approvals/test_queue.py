@@ -61,6 +61,9 @@ def test_a_row_shows_cost_risks_sla_and_the_plan(client, demo, gpu_confidential)
     assert "aws_instance.this" in page and "aws_ebs_volume" in page
     assert "on time" in page and "approvals 0 of 1" in page
     assert 'name="stages"' not in page  # a risky request cannot be bulk-approved
+    detail = client.get(f"/requests/{gpu_confidential.pk}/").content.decode()  # the approver's view of it
+    assert "Plan: +2 to add, ~0 to change, −0 to destroy" in detail and "aws_ebs_volume.data" in detail
+    assert f"${gpu_confidential.estimated_monthly_cost}/month" in detail
 
 
 def test_a_pending_plan_says_so(client, demo, submit):
