@@ -50,12 +50,15 @@ def _validated_items(items) -> list[tuple[TemplateVersion, dict]]:
 
 
 @transaction.atomic
-def submit_new_request(*, actor, team, title: str, items) -> OnboardingRequest:
-    """Create a request with ``items`` ([(version, values)]) and submit it for review."""
+def submit_new_request(*, actor, team, title: str, items, details: dict | None = None) -> OnboardingRequest:
+    """Create a request with ``items`` ([(version, values)]) and ``details`` (see onboarding.details),
+    and submit it for review."""
+    from .details import clean_details
+
     if not is_member(actor, team):
         raise PermissionDenied("You can only request resources for a team you belong to.")
     checked = _validated_items(items)
-    request = OnboardingRequest.objects.create(team=team, requester=actor, title=title)
+    request = OnboardingRequest.objects.create(team=team, requester=actor, title=title, **clean_details(details))
     record_event(actor=actor, verb="request.created", target=request)
     for position, (version, values) in enumerate(checked):
         RequestItem.objects.create(request=request, template_version=version, position=position, values=values)
@@ -107,6 +110,8 @@ def record_item_outcome(*, run) -> None:
     from portal.inventory.services import record_resource
     from provisioning.models import RunStatus
 
+    if run.action == run.Action.PLAN:
+        return  # a preview for approvers: the item is not provisioned by it
     item, succeeded = run.item, run.status == RunStatus.SUCCEEDED
     request = OnboardingRequest.objects.select_for_update().get(pk=item.request_id)
     if succeeded:

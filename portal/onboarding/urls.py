@@ -8,4 +8,5 @@ urlpatterns = [
     path("new/<slug:slug>/", views.new_request, name="new"),
     path("<int:pk>/", views.request_page, name="detail"),
     path("<int:pk>/progress/", views.progress, name="progress"),
+    path("<int:pk>/edit/", views.edit_request, name="edit"),
 ]

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_celery_beat",
     "portal.core",
     "portal.accounts",
     "portal.teams",
@@ -141,6 +142,18 @@ RUN_HEARTBEAT_SECONDS = float(env("RUN_HEARTBEAT_SECONDS", "5"))
 PORTAL_DEFAULT_STEERING_TEAM = env("PORTAL_DEFAULT_STEERING_TEAM", "mlops-enablement")
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "portal@localhost")
+
+# --- Approvals: links in e-mails, risk markers, SLAs, webhooks, the periodic SLA check ----------
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+PORTAL_HIGH_COST_MONTHLY = int(env("PORTAL_HIGH_COST_MONTHLY", "2000"))  # marker; seeds the Finance rule
+PORTAL_SLA_DUE_SOON_FRACTION = 0.25  # a stage is "due soon" in the last quarter of its SLA
+PORTAL_WEBHOOK_TIMEOUT_SECONDS = float(env("PORTAL_WEBHOOK_TIMEOUT_SECONDS", "5"))
+PORTAL_WEBHOOK_RETRY_SECONDS = 30
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULE = {
+    "approvals-check-slas": {"task": "approvals.check_slas", "schedule": 15 * 60},
+}
 
 LOGGING = {
     "version": 1,

@@ -1,4 +1,4 @@
-"""Run the whole portal on one machine: sandbox cloud, worker, web server. Ctrl-C stops it all."""
+"""Run the whole portal on one machine: sandbox cloud, worker, beat, web server. Ctrl-C stops it all."""
 
 import os
 import signal
@@ -41,6 +41,8 @@ class Command(BaseCommand):
                 logs / "worker.log")))
             broker = settings.CELERY_BROKER_URL
             self.stdout.write(f"Celery worker started (broker {broker}); log: {logs / 'worker.log'}")
+            children.append(("beat", self._spawn(
+                [sys.executable, "-m", "celery", "-A", "portal", "beat", "--loglevel=INFO"], logs / "beat.log")))
             children.append(("web", self._spawn(
                 [sys.executable, "manage.py", "runserver", addr, "--noreload"], None)))
             self.stdout.write(self.style.SUCCESS(f"\nPortal running at http://{addr}/  (Ctrl-C stops everything)\n"))

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from portal.approvals.seed import ensure_default_rules, ensure_demo_approvers
 from portal.catalog.seed import ensure_builtin_templates
 from portal.teams.seed import ensure_demo_people, ensure_teams
 
@@ -12,6 +13,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         teams = ensure_teams()
         logins = ensure_demo_people(teams)
+        logins += ensure_demo_approvers(teams)
+        ensure_default_rules(teams)
         versions = ensure_builtin_templates()
         self.stdout.write("Templates: " + ", ".join(str(v) for v in versions))
         self.stdout.write("Demo logins (username / password):")
