@@ -187,7 +187,6 @@ PORTAL_DIRECTORY = {
 }
 PORTAL_GROUP_NAME_CONVENTION = env("PORTAL_GROUP_NAME_CONVENTION", "ds-{team}-{purpose}")
 PORTAL_DIRECTORY_FIX_DRIFT = env_bool("PORTAL_DIRECTORY_FIX_DRIFT", False)
-
-CELERY_BEAT_SCHEDULE = {
-    "reconcile-directory-groups": {"task": "provisioning.reconcile_directory_groups", "schedule": 3600.0},
+CELERY_BEAT_SCHEDULE["reconcile-directory-groups"] = {
+    "task": "provisioning.reconcile_directory_groups", "schedule": 3600.0,
 }
