@@ -103,7 +103,7 @@ def test_array_of_choices_checks_count_and_choices():
 
 
 def test_storage_lifecycle_days_only_when_objects_expire():
-    base = {"v-name": "churn-data", "v-encryption": "AES256", "v-versioning": "on", "v-expected_size_gb": "500",
+    base = {"v-name": "churn-data", "v-sse_algorithm": "AES256", "v-versioning": "on", "v-expected_size_gb": "500",
             "v-purpose": "datasets", "v-lifecycle_days": "30"}
     kept = post("storage-bucket", base)
     assert kept.is_valid(), kept.errors and "lifecycle_days" not in kept.cleaned_values

@@ -9,12 +9,12 @@ from .properties import NAME_PROPERTY, PURPOSE_FOR_APPROVERS
 STORAGE_SCHEMA = {
     "type": "object",
     "additionalProperties": False,
-    "required": ["name", "encryption", "versioning", "expected_size_gb", "purpose"],
-    "x-order": ["name", "encryption", "versioning", "expire_objects", "lifecycle_days", "expected_size_gb",
+    "required": ["name", "sse_algorithm", "versioning", "expected_size_gb", "purpose"],
+    "x-order": ["name", "sse_algorithm", "versioning", "expire_objects", "lifecycle_days", "expected_size_gb",
                 "purpose"],
     "properties": {
         "name": NAME_PROPERTY,
-        "encryption": {"type": "string", "title": "Encryption", "enum": ["AES256", "aws:kms"], "default": "AES256",
+        "sse_algorithm": {"type": "string", "title": "Encryption", "enum": ["AES256", "aws:kms"], "default": "AES256",
                        "x-enum-labels": {"AES256": "S3-managed keys (SSE-S3)", "aws:kms": "KMS keys (SSE-KMS)"}},
         "versioning": {"type": "boolean", "title": "Keep old versions of objects", "default": True},
         "expire_objects": {"type": "boolean", "title": "Delete objects after a while", "default": False,
@@ -107,7 +107,7 @@ TEAM_TOOLS = [
     {
         "slug": "storage-bucket", "kind": "storage", "name": "Storage bucket (S3)", "engine": "terraform",
         "description": "An encrypted S3 bucket for datasets, features and model artefacts.",
-        "module": "storage", "fixed_values": {}, "schema": STORAGE_SCHEMA,
+        "module": "storage", "fixed_values": {"force_destroy": False}, "schema": STORAGE_SCHEMA,
     },
     {
         "slug": "ml-repo", "kind": "repo", "name": "ML project repository", "engine": "scaffold",
