@@ -57,9 +57,11 @@ def advise(*, kind: str, values: dict, offered: list[str], prices: Mapping[str, 
     need = memory_needed_gib(data_gb, framework, stage)
     own = [INSTANCE_TYPES[n] for n in offered if n in INSTANCE_TYPES]
     advice: list[Advice] = []
-    if kind == "gpu_vm" and framework in CPU_BOUND:
+    big_boosting = framework == "xgboost" and isinstance(data_gb, int | float) and data_gb >= 50
+    if kind == "gpu_vm" and framework in CPU_BOUND and not big_boosting:
         cpu = cheapest(CPU_TYPES, need)
-        text = f"{FRAMEWORK_NAMES[framework]} does not use a GPU, so the GPU would sit idle."
+        text = (f"{FRAMEWORK_NAMES[framework]} " + ("trains well on CPUs at this size" if framework == "xgboost"
+                                                    else "does not use a GPU") + ", so the GPU would sit idle.")
         if cpu and chosen:
             text += (f" A CPU machine such as {cpu.name} ({cpu.memory_gib} GiB) costs about ${monthly(cpu):,.0f} a "
                      f"month instead of ${monthly(chosen):,.0f}: request the CPU virtual machine instead.")

@@ -44,8 +44,8 @@ def test_schema_problems_are_named(schema, expected):
 
 def test_module_must_exist_for_terraform_and_never_escape_the_modules_dir():
     assert problems() == []
-    assert problems(module="no_such_module") == [
-        f"There is no Terraform module 'no_such_module' (looked for {settings.TERRAFORM_MODULES_DIR}/no_such_module/*.tf)."]
+    where = f"{settings.TERRAFORM_MODULES_DIR}/no_such_module/*.tf"
+    assert problems(module="no_such_module") == [f"There is no Terraform module 'no_such_module' (looked for {where})."]
     assert "lowercase letters" in problems(module="../../etc")[0]
     assert problems(engine="scaffold", module="ml-project") == []
 
