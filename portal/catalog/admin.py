@@ -1,3 +1,5 @@
+import json
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -17,21 +19,35 @@ from .services import create_draft_from, deprecate_version, publish_version
 JSON_WIDGET = {"style": "font-family: ui-monospace, monospace; width: 95%", "spellcheck": "false"}
 
 
+class PrettyJSONField(forms.JSONField):
+    def prepare_value(self, value):
+        if isinstance(value, forms.fields.InvalidJSONInput):
+            return value
+        return json.dumps(value, indent=2, ensure_ascii=False)
+
+
 class TemplateVersionForm(forms.ModelForm):
     """The schema editor: JSON textareas, refused on save with what is wrong."""
+
+    parameter_schema = PrettyJSONField(widget=forms.Textarea(attrs={"rows": 30, **JSON_WIDGET}),
+                                       help_text="JSON Schema of the values a requester fills in.")
+    fixed_values = PrettyJSONField(required=False, widget=forms.Textarea(attrs={"rows": 6, **JSON_WIDGET}),
+                                   help_text="Values set by admins, not requesters.")
 
     class Meta:
         model = TemplateVersion
         fields = ["template", "number", "engine", "module", "parameter_schema", "fixed_values"]
-        widgets = {"parameter_schema": forms.Textarea(attrs={"rows": 30, **JSON_WIDGET}),
-                   "fixed_values": forms.Textarea(attrs={"rows": 6, **JSON_WIDGET})}
+
+    def clean_fixed_values(self):
+        value = self.cleaned_data["fixed_values"]
+        return {} if value is None else value
 
     def clean(self):
         cleaned = super().clean()
         if "parameter_schema" in cleaned and "module" in cleaned:
             problems = version_problems(
                 schema=cleaned["parameter_schema"], engine=cleaned.get("engine", "terraform"),
-                module=cleaned["module"], fixed_values=cleaned.get("fixed_values") or {},
+                module=cleaned["module"], fixed_values=cleaned.get("fixed_values", {}),
                 modules_dir=settings.TERRAFORM_MODULES_DIR,
             )
             for problem in problems:

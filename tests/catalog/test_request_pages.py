@@ -89,7 +89,7 @@ def test_live_estimate_reflects_the_current_values_quota_and_advice(client, demo
     body = estimate_post(demo, [f"v:{gpu.pk}"], {"v-instance_type": "g4dn.12xlarge", "v-disk_size_gb": "100",
                                                  "v-workload_framework": "scikit-learn"})
     page = client.post("/catalog/estimate/", body, content_type="application/x-www-form-urlencoded").content.decode()
-    assert "$2863.76" in page  # 3.912 × 730 + 100 × 0.08
+    assert "$2,863.76" in page  # 3.912 × 730 + 100 × 0.08
     assert "over quota" in page and "1 of 1" in page  # 4 GPUs asked, 1 allowed
     assert "does not use a GPU" in page
 

@@ -82,8 +82,10 @@ def test_admin_refuses_a_broken_schema_and_says_why(client, demo):
 def test_admin_saves_a_good_draft_and_audits_it(client, demo):
     from portal.audit.selectors import events_for
 
-    response = admin_post(client, demo)
+    response = admin_post(client, demo, fixed_values="")
     assert response.status_code == 302
     draft = TemplateVersion.objects.get(number=9)
-    assert draft.status == "draft"
+    assert (draft.status, draft.fixed_values) == ("draft", {})
+    page = client.get(f"/admin/catalog/templateversion/{draft.pk}/change/").content.decode()
+    assert "&quot;type&quot;: &quot;object&quot;,\n" in page  # the schema editor shows indented JSON
     assert [e.verb for e in events_for(draft)] == ["template_version.saved"]
