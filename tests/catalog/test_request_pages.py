@@ -2,6 +2,8 @@
 
 import pytest
 from django.http import QueryDict
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from portal.catalog.models import Bundle
 from portal.onboarding.models import OnboardingRequest
@@ -113,3 +115,19 @@ def test_live_estimate_ignores_drafts_and_other_teams(client, demo, make_user):
                                                                f"team={other.pk}")
     page = client.post("/catalog/estimate/", body, content_type="application/x-www-form-urlencoded").content.decode()
     assert "No cloud cost" in page and "quota" not in page
+
+
+GPU_FIELDS = ["v-name", "v-instance_type", "v-disk_size_gb", "v-purpose", "v-workload_framework",
+              "v-workload_stage", "v-workload_data_gb", "v-workload_hours_per_week"]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                  HealthCheck.too_slow])
+@given(posted=st.dictionaries(st.sampled_from(GPU_FIELDS), st.text(max_size=30)))
+def test_any_post_to_a_request_page_is_submitted_or_explained(client, demo, posted):
+    """Never a 500: either the request is created, or the page comes back with messages."""
+    client.force_login(demo.people["requester"])
+    response = client.post("/requests/new/gpu-vm/", page_post(demo, posted))
+    assert response.status_code in (302, 400)
+    if response.status_code == 400:
+        assert 'class="errorlist' in response.content.decode() or "error-box" in response.content.decode()
