@@ -115,11 +115,11 @@ def test_storage_lifecycle_days_only_when_objects_expire():
 
 def test_list_of_names_one_per_line_with_item_messages():
     base = {"v-name": "churn-team", "v-description": "the churn team"}
-    ok = post("directory-group", {**base, "v-members": "ana\nbob, carla\n\n"})
-    assert ok.is_valid(), ok.errors and ok.cleaned_values["members"] == ["ana", "bob", "carla"]
-    bad = post("directory-group", {**base, "v-members": "ana\nbob smith\nana"})
+    ok = post("directory-group", {**base, "v-member_user_names": "ana\nbob, carla\n\n"})
+    assert ok.is_valid(), ok.errors and ok.cleaned_values["member_user_names"] == ["ana", "bob", "carla"]
+    bad = post("directory-group", {**base, "v-member_user_names": "ana\nbob smith\nana"})
     assert not bad.is_valid()
-    messages = " ".join(bad.errors["members"])
+    messages = " ".join(bad.errors["member_user_names"])
     assert "'bob smith'" in messages and "User names hold letters" in messages
 
 

@@ -14,8 +14,9 @@ STARTER = {
     "i0-model_kind": "classifier", "i0-ci_provider": "gitlab", "i0-python_version": "3.11",
     "i0-retrain_schedule": "0 3 * * 1",
     "i1-name": "churn-ci", "i1-repo_url": "https://git.example.org/churn/model.git",
-    "i1-compute_type": "BUILD_GENERAL1_SMALL", "i1-build_minutes_per_month": "300", "i1-purpose": "tests on push",
-    "i2-name": "ds-churn", "i2-description": "the churn team", "i2-members": "ana\nbob",
+    "i1-branch": "main", "i1-compute_type": "BUILD_GENERAL1_SMALL", "i1-build_minutes_per_month": "300",
+    "i1-purpose": "tests on push",
+    "i2-name": "ds-churn", "i2-description": "the churn team", "i2-member_user_names": "ana\nbob",
     "i3-name": "churn-vm", "i3-instance_type": "t3.large", "i3-disk_size_gb": "40", "i3-purpose": "notebooks",
 }
 
@@ -41,7 +42,7 @@ def test_bundle_submission_creates_one_request_with_every_item(client, demo):
     request = OnboardingRequest.objects.get()
     items = list(request.items.order_by("position"))
     assert [i.template_version.template.slug for i in items] == ["ml-repo", "ci-pipeline", "directory-group", "cpu-vm"]
-    assert items[2].values["members"] == ["ana", "bob"] and items[3].values["disk_size_gb"] == 40
+    assert items[2].values["member_user_names"] == ["ana", "bob"] and items[3].values["disk_size_gb"] == 40
     assert request.status == "in_review"
     page = client.get(response.url).content.decode()
     assert 'id="cost"' in page and "$1.50" in page  # 300 CodeBuild minutes at $0.005

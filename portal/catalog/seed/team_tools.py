@@ -65,14 +65,16 @@ REPO_SCHEMA = {
 CI_PIPELINE_SCHEMA = {
     "type": "object",
     "additionalProperties": False,
-    "required": ["name", "repo_url", "compute_type", "build_minutes_per_month", "purpose"],
-    "x-order": ["name", "repo_url", "compute_type", "build_minutes_per_month", "purpose"],
+    "required": ["name", "repo_url", "branch", "compute_type", "build_minutes_per_month", "purpose"],
+    "x-order": ["name", "repo_url", "branch", "compute_type", "build_minutes_per_month", "purpose"],
     "properties": {
         "name": NAME_PROPERTY,
         "repo_url": {"type": "string", "title": "Repository URL", "maxLength": 300,
                      "pattern": "^https://[A-Za-z0-9.-]+(:[0-9]+)?/[A-Za-z0-9._~/-]+$",
                      "x-pattern-message": "Enter the https:// URL of the repository, e.g. "
                                           "https://git.example.org/churn/model.git."},
+        "branch": {"type": "string", "title": "Branch", "default": "main", "maxLength": 200,
+                   "pattern": "^[A-Za-z0-9._/-]+$", "x-pattern-message": "Use a plain git branch name such as main."},
         "compute_type": {"type": "string", "title": "Build machine", "default": "BUILD_GENERAL1_SMALL",
                          "enum": ["BUILD_GENERAL1_SMALL", "BUILD_GENERAL1_MEDIUM", "BUILD_GENERAL1_LARGE"],
                          "x-enum-labels": {"BUILD_GENERAL1_SMALL": "Small — 2 vCPU, 3 GiB",
@@ -89,17 +91,18 @@ DIRECTORY_GROUP_SCHEMA = {
     "type": "object",
     "additionalProperties": False,
     "required": ["name", "description"],
-    "x-order": ["name", "description", "members"],
+    "x-order": ["name", "description", "member_user_names"],
     "properties": {
         "name": {"type": "string", "title": "Group name", "maxLength": 63,
                  "pattern": "^[a-z][a-z0-9]*(-[a-z0-9]+)*$",
                  "x-pattern-message": "Use lowercase letters, digits and single dashes, starting with a letter "
                                       "and not ending with a dash."},
         "description": {"type": "string", "title": "Description", "minLength": 3, "maxLength": 200},
-        "members": {"type": "array", "title": "Members", "description": "User names, one per line.",
-                    "items": {"type": "string", "pattern": "^[A-Za-z0-9._@-]{1,128}$"}, "maxItems": 100,
-                    "uniqueItems": True, "default": [],
-                    "x-pattern-message": "User names hold letters, digits, dots, dashes, underscores and @."},
+        "member_user_names": {
+            "type": "array", "title": "Members", "description": "User names, one per line.", "default": [],
+            "items": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$"}, "maxItems": 100,
+            "uniqueItems": True,
+            "x-pattern-message": "User names hold letters, digits and . _ @ + -, starting with a letter or digit."},
     },
 }
 
@@ -118,13 +121,15 @@ TEAM_TOOLS = [
     {
         "slug": "ci-pipeline", "kind": "ci_pipeline", "name": "CI pipeline (CodeBuild)", "engine": "terraform",
         "description": "A CodeBuild project that tests and packages your repository on every push.",
-        "module": "ci_pipeline", "fixed_values": {}, "schema": CI_PIPELINE_SCHEMA,
+        "module": "ci_pipeline", "schema": CI_PIPELINE_SCHEMA,
+        "fixed_values": {"source_type": "GITHUB", "image": "aws/codebuild/standard:7.0"},
     },
     {
-        # In the embedded default a sandbox Identity Store group (Terraform); a site with AD/LDAP makes a
-        # new version with engine "directory" instead.
+        # The embedded default: an Identity Store group in the sandbox (Terraform), creating the member
+        # users there. A site with AD/LDAP makes a new version with engine "directory" instead.
         "slug": "directory-group", "kind": "directory_group", "name": "Directory group", "engine": "terraform",
         "description": "A group for your team's people, used to grant access to what you request.",
-        "module": "directory_group_sandbox", "fixed_values": {}, "schema": DIRECTORY_GROUP_SCHEMA,
+        "module": "directory_group_sandbox", "fixed_values": {"create_users": True},
+        "schema": DIRECTORY_GROUP_SCHEMA,
     },
 ]
