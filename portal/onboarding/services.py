@@ -9,6 +9,7 @@ from portal.audit.services import record_event
 from portal.catalog.models import TemplateVersion
 from portal.catalog.validation import validate_values
 from portal.core.errors import ApplicationError, Conflict, PermissionDenied
+from portal.teams.quotas import check_quota, reserve_quota
 from portal.teams.selectors import is_member
 
 from .models import TRANSITIONS, OnboardingRequest, RequestItem, RequestStatus
@@ -71,7 +72,8 @@ def submit_request(*, request: OnboardingRequest, actor) -> OnboardingRequest:
 
     if actor != request.requester:
         raise PermissionDenied("Only the requester can submit this request.")
-    _validated_items((item.template_version, item.values) for item in request.items.all())
+    checked = _validated_items((item.template_version, item.values) for item in request.items.all())
+    check_quota(team=request.team, items=checked)
     _transition(request, RequestStatus.SUBMITTED, actor=actor, submitted_at=timezone.now())
     open_review(request=request, actor=actor)
     return _transition(request, RequestStatus.IN_REVIEW, actor=actor)
@@ -88,6 +90,7 @@ def conclude_review(*, request: OnboardingRequest, outcome: str, actor) -> Onboa
 
 @transaction.atomic
 def start_provisioning(*, request: OnboardingRequest, actor) -> OnboardingRequest:
+    reserve_quota(request=request)  # locks the team's quota row until this transaction ends
     _transition(request, RequestStatus.PROVISIONING, actor=actor)
     _provision_next_item(request, actor=actor)
     return request

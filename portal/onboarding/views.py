@@ -2,10 +2,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 
+from portal.catalog.estimates import estimate_panel
 from portal.catalog.forms import ParameterForm
-from portal.catalog.selectors import offered_version_for
+from portal.catalog.models import Bundle
+from portal.catalog.pricing import estimate_request
+from portal.catalog.sections import build_sections
+from portal.catalog.selectors import bundle_versions, offered_version_for
 from portal.core.errors import ApplicationError
 
 from .details import InvalidDetails
@@ -29,16 +33,38 @@ def new_request(request, slug):
     version = offered_version_for(slug)
     if version is None:
         raise Http404("No such template in the catalog")
-    details = RequestDetailsForm(request.POST or None, user=request.user)
-    params = ParameterForm(request.POST or None, schema=version.parameter_schema, prefix="v")
-    if request.method == "POST" and details.is_valid() and params.is_valid():
+    sections = build_sections([(version.template.name, version)], request.POST or None, single=True)
+    return _compose(request, sections, heading=version.template.name, version=version,
+                    intro=f"{version.template.description} (template version {version.number})")
+
+
+@login_required
+def new_bundle_request(request, slug):
+    bundle = get_object_or_404(Bundle, slug=slug, is_active=True)
+    specs = bundle_versions(bundle)
+    missing = [title for title, version in specs if version is None]
+    if missing or not specs:
+        messages.error(request, f"The bundle “{bundle}” cannot be requested now: {', '.join(missing) or 'it is empty'} "
+                       "has no published version. Ask an admin.")
+        return redirect("catalog:index")
+    sections = build_sections(specs, request.POST or None)
+    return _compose(request, sections, heading=f"{bundle.name} bundle", intro=bundle.description,
+                    initial_title=bundle.name)
+
+
+def _compose(request, sections, *, heading, intro, version=None, initial_title=""):
+    """One request from one or more sections: validate all, submit once, or show every problem."""
+    details = RequestDetailsForm(request.POST or None, user=request.user, initial={"title": initial_title})
+    valid = [details.is_valid(), *[section.form.is_valid() for section in sections]]
+    if request.method == "POST" and all(valid):
         try:
             created = submit_new_request(
                 actor=request.user, team=details.cleaned_data["team"], title=details.cleaned_data["title"],
-                items=[(version, params.cleaned_values)], details=details.details(),
+                items=[(section.version, section.form.cleaned_values) for section in sections],
+                details=details.details(),
             )
         except InvalidValues as error:
-            _show_errors(params, error.errors)
+            _show_errors(sections[error.position].form, error.errors)
         except InvalidDetails as error:
             _show_errors(details, error.errors)
         except ApplicationError as error:
@@ -46,10 +72,11 @@ def new_request(request, slug):
         else:
             messages.success(request, f"Request #{created.pk} submitted for review.")
             return redirect("onboarding:detail", pk=created.pk)
-    status = 400 if request.method == "POST" else 200
-    context = {"version": version, "details": details, "params": params,
-               "no_team": not details.fields["team"].queryset.exists()}
-    return render(request, "onboarding/new.html", context, status=status)
+    teams = details.fields["team"].queryset
+    team = details.cleaned_data.get("team") if details.is_bound and details.is_valid() else teams.first()
+    context = {"heading": heading, "intro": intro, "version": version, "details": details, "sections": sections,
+               "params": sections[0].form, "no_team": not teams.exists(), "panel": estimate_panel(sections, team=team)}
+    return render(request, "onboarding/new.html", context, status=400 if request.method == "POST" else 200)
 
 
 def _show_errors(form, errors: dict) -> None:
@@ -77,6 +104,7 @@ def request_page(request, pk):
         "rounds": review_rounds(onboarding_request),
         "may_edit": onboarding_request.requester_id == request.user.pk
         and onboarding_request.status in EDITABLE_STATES,
+        "estimate": estimate_request(onboarding_request),
     })
 
 

@@ -23,8 +23,8 @@ def ownership_tags(item) -> dict[str, str]:
 
 
 def terraform_variables(item) -> dict:
-    """Requester values, then admin-fixed values (they win), then the ownership tags."""
-    return {**item.values, **item.template_version.fixed_values, "tags": ownership_tags(item)}
+    """Requester values (minus portal-only answers), then admin-fixed values (they win), then the tags."""
+    return {**item.template_version.engine_values(item.values), "tags": ownership_tags(item)}
 
 
 def summarize_plan(plan: dict) -> PlanSummary:

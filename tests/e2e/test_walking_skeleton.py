@@ -95,11 +95,13 @@ def request_events(request):
 def test_a_failed_run_shows_why(client, demo, celery_worker_process, settings):
     """A module that Terraform rejects fails the run with Terraform's error on the request page."""
     from portal.approvals.services import record_decision
+    from portal.catalog.models import TemplateVersion
     from portal.onboarding.services import submit_new_request
 
     version = demo.versions["cpu-vm"]
-    version.fixed_values = {"ami": "ami-does-not-exist"}  # moto refuses an unknown image
-    version.save(update_fields=["fixed_values"])
+    # moto refuses an unknown image; a raw update because a published version refuses save()
+    TemplateVersion.objects.filter(pk=version.pk).update(fixed_values={"ami": "ami-does-not-exist"})
+    version.refresh_from_db()
     request = submit_new_request(
         actor=demo.people["requester"], team=demo.teams["churn-modelling"], title="broken",
         items=[(version, {"name": "broken-vm", "instance_type": "t3.large", "disk_size_gb": 20,
