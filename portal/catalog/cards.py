@@ -62,3 +62,13 @@ def catalog_cards(versions, bundles) -> tuple[list[CatalogCard], list[CatalogCar
         for v in sorted(versions, key=lambda v: (kinds.index(v.kind) if v.kind in kinds else 99, v.template.name))
     ]
     return bundle_cards, template_cards
+
+
+def shared_conditions(cards: list[CatalogCard]) -> list:
+    """Conditional approvals every card has: said once for the page and taken off the cards."""
+    if not cards:
+        return []
+    shared = [a for a in cards[0].approvals if a.when and all(a in card.approvals for card in cards[1:])]
+    for card in cards:
+        card.approvals = [a for a in card.approvals if a not in shared]
+    return shared

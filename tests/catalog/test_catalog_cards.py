@@ -26,6 +26,8 @@ def test_catalog_page_lists_cost_and_approvers(client, demo):
     page = client.get("/catalog/").content.decode()
     assert " a month" in page and "No cloud cost" in page and "Finance" in page
     assert 'aria-label="Request GPU training bundle"' in page
+    # InfoSec joins any request with confidential data: said once, not on every card.
+    assert page.count("if the data is confidential") == 1 and 'id="approvals-everywhere"' in page
 
 
 def test_without_any_matching_rule_the_default_team_is_named(demo):
