@@ -42,10 +42,14 @@ def lifecycle_steps(status: str) -> list[Step]:
 
 
 def next_step(request) -> str:
-    """One sentence: what the request waits for. Reads ``pending_stages`` when prefetched."""
+    """One sentence: what the request waits for. Reads ``pending_stages`` when prefetched (the list),
+    else the request's stages (prefetched on its page)."""
     status = request.status
     if status in (S.SUBMITTED, S.IN_REVIEW):
-        teams = sorted({stage.team.name for stage in getattr(request, "pending_stages", [])})
+        pending = getattr(request, "pending_stages", None)
+        if pending is None:
+            pending = [stage for stage in request.stages.all() if stage.status == "pending"]
+        teams = sorted({stage.team.name for stage in pending})
         return f"Waiting for {' and '.join(teams)}" if teams else "In review"
     return {
         S.DRAFT: "Not submitted yet: continue and submit it",

@@ -59,6 +59,7 @@ def test_review_shows_values_cost_and_the_teams_that_will_approve_then_submits(r
     assert response.status_code == 302 and response.url == f"/requests/{draft.pk}/"
     draft.refresh_from_db()
     assert draft.status == "in_review" and draft.stages.count() == 2
+    assert "Waiting for MLOps enablement" in requester_client.get(response.url).content.decode()
     assert requester_client.get(f"/requests/{draft.pk}/review/").url == f"/requests/{draft.pk}/"
 
 

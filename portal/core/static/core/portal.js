@@ -27,6 +27,20 @@
     setTimeout(function () { button.textContent = label; button.classList.remove("copied"); }, 2000);
   });
 
+  // The admin menu (a <details>) closes on Escape and on a click elsewhere, like any menu.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    document.querySelectorAll("details.navmenu[open]").forEach(function (menu) {
+      menu.open = false;
+      menu.querySelector("summary").focus();
+    });
+  });
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll("details.navmenu[open]").forEach(function (menu) {
+      if (!menu.contains(event.target)) menu.open = false;
+    });
+  });
+
   // Forms that undo work ask first (data-confirm="question").
   document.addEventListener("submit", function (event) {
     const question = event.target.dataset && event.target.dataset.confirm;
