@@ -36,11 +36,12 @@ def apply_directory_roles(*, user, group_dns: Iterable[str], group_names: Iterab
     """Make ``user``'s memberships in mapped teams, and ``is_staff`` once an admin mapping exists, follow
     their directory groups; every change is an audit event. Unmapped teams are left alone, and an
     existing membership keeps its role (a lead stays lead)."""
+    type(user).objects.select_for_update().filter(pk=user.pk).first()  # one login of a person at a time
     mappings = list(DirectoryRoleMapping.objects.select_related("team"))
     granted = matching_mappings(mappings, group_dns, group_names)
     managed = {m.team_id for m in mappings if m.team_id}
     wanted = {m.team_id: m for m in granted if m.team_id}
-    held = {ms.team_id: ms for ms in Membership.objects.select_for_update().filter(user=user).select_related("team")}
+    held = {ms.team_id: ms for ms in Membership.objects.filter(user=user).select_related("team")}
     changes = RoleChanges()
     for team_id, mapping in sorted(wanted.items()):
         if team_id in held:

@@ -40,6 +40,7 @@ def test_a_directory_user_logs_in_and_the_portal_user_follows_the_directory(
     alice = get_user_model().objects.get(username="alice")
     assert (alice.first_name, alice.last_name, alice.email) == ("Alice", "Archer", "alice@example.test")
     assert not alice.has_usable_password()  # the password stays in the directory
+    assert client.get("/requests/").status_code == 200  # the session holds: pages load as alice
 
     # A portal user who already exists is updated from the directory at login.
     get_user_model().objects.create_user("carol", email="old@example.test", first_name="C.", password="local-pw-1")
