@@ -186,6 +186,14 @@ PORTAL_DIRECTORY = {
     "users_base_dn": env("PORTAL_DIRECTORY_USERS_DN", ""),
     "placeholder_member_dn": env("PORTAL_DIRECTORY_PLACEHOLDER_DN"),
 }
+# Portal login with the directory's username and password (off by default): the same directory,
+# groups mapped to roles in the admin (Accounts → Directory role mappings); local accounts still work.
+PORTAL_LDAP_LOGIN = env_bool("PORTAL_LDAP_LOGIN", False)
+PORTAL_LDAP_LOGIN_GROUPS_DN = env("PORTAL_LDAP_LOGIN_GROUPS_DN", "")  # where role groups live; default: groups DN
+AUTHENTICATION_BACKENDS = [
+    *(["portal.accounts.backends.DirectoryLoginBackend"] if PORTAL_LDAP_LOGIN else []),
+    "django.contrib.auth.backends.ModelBackend",
+]
 PORTAL_GROUP_NAME_CONVENTION = env("PORTAL_GROUP_NAME_CONVENTION", "ds-{team}-{purpose}")
 PORTAL_DIRECTORY_FIX_DRIFT = env_bool("PORTAL_DIRECTORY_FIX_DRIFT", False)
 CELERY_BEAT_SCHEDULE["reconcile-directory-groups"] = {

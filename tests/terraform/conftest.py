@@ -8,7 +8,6 @@ and as part of the whole suite under plain pytest.
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Callable, Mapping
 from contextlib import contextmanager
@@ -21,11 +20,6 @@ from provisioning.runners.terraform import TerraformFailed, TerraformRunner, ter
 from provisioning.workspace import VAR_FILE, CloudTarget, prepare_workspace
 
 SANDBOX_PLUGIN = "tests.fixtures.sandbox"
-
-# The cluster module attaches AWS-managed IAM policies (AmazonEKSClusterPolicy …); moto only
-# knows them when started with this. Conftests are imported before any fixture starts the
-# sandbox, and start_sandbox() passes our environment on. (Belongs in start_sandbox itself.)
-os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
 
 MODULES_DIR = Path(__file__).resolve().parents[2] / "terraform" / "modules"
 
