@@ -83,6 +83,7 @@ def test_gpu_bundle_approved_by_two_teams_goes_live_and_shows_on_the_team_dashbo
     # The page polls by itself: no reload from here on.
     expect(status).to_have_text(re.compile("Approved|Provisioning"), timeout=30_000)
     expect(page.locator("#progress h4", has_text="Apply run").first).to_be_visible(timeout=120_000)
+    expect(page.locator("#next-step")).to_contain_text(re.compile(r"[01] of 2 items ready"))
     screenshot(page, "request-live")
     expect(status).to_have_text("Active", timeout=300_000)
 
