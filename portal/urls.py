@@ -12,5 +12,6 @@ urlpatterns = [
     path("catalog/", include("portal.catalog.urls")),
     path("requests/", include("portal.onboarding.urls")),
     path("approvals/", include("portal.approvals.urls")),
+    path("teams/", include("portal.teams.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from portal.catalog.pricing import estimate_request
+from portal.catalog.pricing import estimate_items, estimate_request
 
 CONFIDENTIAL_CLASSES = ("confidential", "restricted")
 
@@ -16,20 +16,30 @@ def is_gpu_item(kind: str, values: dict) -> bool:
 def facts_for(request) -> dict:
     """``{"kinds": [...], "any_gpu": bool, "monthly_cost": Decimal, "values.<name>": [...], ...}``."""
     items = list(request.items.select_related("template_version__template"))
-    estimate = estimate_request(request)
+    return facts_for_items(
+        [(item.template_version, item.values) for item in items], estimate=estimate_request(request),
+        data_classification=request.data_classification, team=request.team.slug, cost_centre=request.cost_centre,
+        expected_duration_days=request.expected_duration_days)
+
+
+def facts_for_items(pairs, *, estimate=None, data_classification: str = "internal", team: str = "",
+                    cost_centre: str = "", expected_duration_days: int | None = None) -> dict:
+    """The same facts for [(version, values)] not (yet) in a request: the catalog's typical approvals."""
+    pairs = list(pairs)
+    estimate = estimate if estimate is not None else estimate_items(pairs)
     facts: dict = {
-        "kinds": sorted({item.template_version.kind for item in items}),
-        "any_gpu": any(is_gpu_item(item.template_version.kind, item.values) for item in items),
+        "kinds": sorted({version.kind for version, _ in pairs}),
+        "any_gpu": any(is_gpu_item(version.kind, values) for version, values in pairs),
         "monthly_cost": estimate.monthly,
         "hourly_cost": estimate.hourly,
-        "data_classification": request.data_classification,
-        "item_count": len(items),
-        "team": request.team.slug,
-        "cost_centre": request.cost_centre,
-        "expected_duration_days": request.expected_duration_days,
+        "data_classification": data_classification,
+        "item_count": len(pairs),
+        "team": team,
+        "cost_centre": cost_centre,
+        "expected_duration_days": expected_duration_days,
     }
-    for item in items:
-        for name, value in item.values.items():
+    for _, values in pairs:
+        for name, value in values.items():
             facts.setdefault(f"values.{name}", []).append(value)
     return facts
 

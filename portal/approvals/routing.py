@@ -29,11 +29,19 @@ class StageSpec:
     rules: list[str] = field(default_factory=list)
 
 
-def matching_rules(facts: dict) -> list[ApprovalRule]:
+def active_rules() -> list[ApprovalRule]:
     rules = (ApprovalRule.objects.filter(is_active=True, team__kind=Team.Kind.STEERING)
              .select_related("team").prefetch_related("conditions").order_by("group", "name"))
+    return list(rules)
+
+
+def rules_matching(rules, facts: dict) -> list[ApprovalRule]:
     return [rule for rule in rules
             if all(evaluate(facts, c.fact, c.operator, c.value) for c in rule.conditions.all())]
+
+
+def matching_rules(facts: dict) -> list[ApprovalRule]:
+    return rules_matching(active_rules(), facts)
 
 
 def stages_for(request, facts: dict) -> list[StageSpec]:

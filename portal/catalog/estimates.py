@@ -35,13 +35,16 @@ def advice_for(version, values: dict, prices=None) -> list[Advice]:
 
 
 def estimate_panel(sections, *, team=None) -> EstimatePanel:
+    return estimate_panel_for([(s.title, s.version, s.current_values()) for s in sections], team=team)
+
+
+def estimate_panel_for(entries, *, team=None) -> EstimatePanel:
+    """The panel for [(title, version, values)]: a form being filled in, or a draft under review."""
     from portal.teams.quotas import quota_report
 
     prices = price_table()
-    pairs = [(section.version, section.current_values()) for section in sections]
-    items = []
-    for section, (version, values) in zip(sections, pairs, strict=True):
-        cost = estimate_items([(version, values)], prices=prices)
-        items.append(ItemEstimate(section.title, cost, advice_for(version, values, prices)))
+    pairs = [(version, values) for _, version, values in entries]
+    items = [ItemEstimate(title, estimate_items([(version, values)], prices=prices),
+                          advice_for(version, values, prices)) for title, version, values in entries]
     total = estimate_items(pairs, prices=prices)
     return EstimatePanel(items, total, quota_report(team, items=pairs) if team is not None else None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.http import QueryDict
 
 from .conditions import field_conditions
 from .validation import NON_FIELD, validate_values
@@ -114,3 +115,56 @@ class ParameterForm(forms.Form):
                 for message in messages:
                     self.add_error(target, message)
         return cleaned
+
+
+def typed_values(form: forms.Form) -> dict:
+    """What the person typed, for a draft: the valid fields cleaned, the others as typed (never lost)."""
+    form.is_valid()
+    values = dict(getattr(form, "cleaned_values", None) or {})
+    if not hasattr(form, "cleaned_values"):
+        values = {k: v for k, v in getattr(form, "cleaned_data", {}).items() if v not in (None, "", [])}
+    for name in form.errors:
+        if name in form.fields:
+            raw = form[name].value()
+            if raw not in (None, "", []):
+                values[name] = raw
+    return values
+
+
+def data_for(form: forms.Form, values: dict) -> QueryDict:
+    """POST-like data that puts ``values`` (cleaned or as typed) back into ``form``'s fields."""
+    data = QueryDict(mutable=True)
+    for name, field in form.fields.items():
+        value = values.get(name)
+        if value is None or value is False or value == "" or value == []:
+            continue
+        key = form.add_prefix(name)
+        if isinstance(field, forms.MultipleChoiceField):
+            data.setlist(key, [str(v) for v in (value if isinstance(value, list) else [value])])
+        elif isinstance(field, LinesField):
+            data[key] = "\n".join(str(v) for v in value) if isinstance(value, list) else str(value)
+        elif isinstance(field, forms.BooleanField):
+            data[key] = "on" if value is True or str(value).lower() in ("on", "true", "1") else ""
+        elif isinstance(field, forms.ModelChoiceField):
+            data[key] = str(getattr(value, "pk", value))
+        else:
+            data[key] = str(value)
+    return data
+
+
+def readable_values(form: forms.Form, values: dict) -> list[tuple[str, str]]:
+    """(label, value as a person reads it) for each answered field, in the form's order."""
+    rows = []
+    for name, field in form.fields.items():
+        value = values.get(name)
+        if value is None or value == "" or value == []:
+            continue
+        choices = {str(key): label for key, label in getattr(field, "choices", [])}
+        if isinstance(value, bool):
+            shown = "Yes" if value else "No"
+        elif isinstance(value, list):
+            shown = ", ".join(choices.get(str(v), str(v)) for v in value)
+        else:
+            shown = choices.get(str(getattr(value, "pk", value)), str(value))
+        rows.append((field.label or name, shown))
+    return rows

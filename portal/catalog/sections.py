@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .forms import ParameterForm
+from .forms import ParameterForm, data_for
 from .models import TemplateVersion
 from .selectors import requestable_version
 
@@ -29,18 +29,30 @@ class Section:
         return f"{self.prefix}:{self.version.pk}"
 
     def current_values(self) -> dict:
-        """Valid values typed so far, or the schema's defaults before anything was posted."""
-        if not self.form.is_bound:
-            return {n: f.initial for n, f in self.form.fields.items() if f.initial not in (None, "", [])}
-        self.form.is_valid()
-        return self.form.cleaned_values
+        """Valid values typed so far (or saved in a draft), or the schema's defaults before anything was posted."""
+        form = self.form
+        if not form.is_bound and form.initial:
+            form = ParameterForm(data_for(form, form.initial), schema=self.version.parameter_schema, prefix=self.prefix)
+        if not form.is_bound:
+            return {n: f.initial for n, f in form.fields.items() if f.initial not in (None, "", [])}
+        form.is_valid()
+        return form.cleaned_values
+
+    def bound_to_initial(self) -> Section:
+        """The same section with its saved values posted: to check a draft before it is submitted."""
+        form = ParameterForm(data_for(self.form, self.form.initial), schema=self.version.parameter_schema,
+                             prefix=self.prefix)
+        return Section(self.prefix, self.title, self.version, form)
 
 
-def build_sections(specs: list[tuple[str, TemplateVersion]], data=None, *, single: bool = False) -> list[Section]:
+def build_sections(specs: list[tuple[str, TemplateVersion]], data=None, *, single: bool = False,
+                   initial: list[dict] | None = None) -> list[Section]:
+    """One section per (title, version); ``initial`` holds a draft's values per section."""
     sections = []
     for n, (title, version) in enumerate(specs):
         prefix = "v" if single else f"i{n}"
-        form = ParameterForm(data, schema=version.parameter_schema, prefix=prefix)
+        form = ParameterForm(data, schema=version.parameter_schema, prefix=prefix,
+                             initial=initial[n] if initial else None)
         sections.append(Section(prefix, title, version, form))
     return sections
 

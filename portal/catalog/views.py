@@ -4,6 +4,7 @@ from django.views.decorators.http import require_POST
 
 from portal.teams.selectors import teams_of
 
+from .cards import catalog_cards, shared_conditions
 from .estimates import estimate_panel
 from .sections import sections_from_post
 from .selectors import offered_bundles, offered_versions
@@ -11,7 +12,9 @@ from .selectors import offered_bundles, offered_versions
 
 @login_required
 def index(request):
-    return render(request, "catalog/index.html", {"versions": offered_versions(), "bundles": offered_bundles()})
+    bundle_cards, template_cards = catalog_cards(offered_versions(), offered_bundles())
+    return render(request, "catalog/index.html", {"bundle_cards": bundle_cards, "template_cards": template_cards,
+                                                  "everywhere": shared_conditions([*bundle_cards, *template_cards])})
 
 
 @login_required

@@ -2,12 +2,25 @@ from django.utils import timezone
 
 
 def navigation(request):
-    """What the navigation bar shows, by role."""
+    """What the navigation bar shows, by role: requesters' teams, approvers' queue, admins' admin."""
     user = getattr(request, "user", None)
     if not user or not user.is_authenticated:
         return {}
+    match = getattr(request, "resolver_match", None)
     return {
         "nav_is_approver": user.memberships.filter(team__kind="steering").exists()
         or user.delegations_received.filter(ends_at__gt=timezone.now()).exists(),
         "nav_is_admin": user.is_staff,
+        "nav_teams": [m.team for m in user.memberships.filter(team__kind="modelling").select_related("team")
+                      .order_by("team__name")],
+        "nav_section": _section(match),
     }
+
+
+def _section(match) -> str:
+    """The navigation entry a page belongs to: composing a request belongs to the catalog."""
+    if match is None:
+        return ""
+    if match.namespace == "onboarding" and match.url_name in ("new", "new_bundle"):
+        return "catalog"
+    return match.namespace

@@ -10,7 +10,7 @@ class ReviewDetailsForm(forms.Form):
     """What approval routing asks: classification, justification, cost centre, expected duration."""
 
     data_classification = forms.ChoiceField(
-        choices=DataClassification.choices, label="Data classification",
+        choices=DataClassification.choices, label="Data classification", initial=DataClassification.INTERNAL,
         help_text="The most sensitive data these resources will hold. Confidential and restricted data "
                   "add an InfoSec review.")
     business_justification = forms.CharField(

@@ -1,7 +1,10 @@
 def can_view_request(user, request) -> bool:
-    """Staff, the requesting team, the steering teams that have a stage on it, and their delegates."""
+    """Staff, the requesting team, the steering teams that have a stage on it, and their delegates;
+    a draft only its requester."""
     from portal.approvals.delegations import delegator_ids
 
+    if request.status == "draft":
+        return request.requester_id == user.pk  # a draft is nobody else's business yet
     if user.is_staff:
         return True
     if request.team.memberships.filter(user=user).exists():

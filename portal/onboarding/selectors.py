@@ -1,11 +1,25 @@
-from portal.audit.selectors import events_for
+from django.db.models import Prefetch, Q
 
-from .models import OnboardingRequest
+from portal.audit.selectors import events_for
+from portal.catalog.forms import ParameterForm, readable_values
+
+from .models import OnboardingRequest, RequestStatus
+from .outputs import latest_outputs
 
 
 def requests_visible_to(user):
+    """Requests of the user's teams (every request for staff); drafts only for whoever started them."""
     qs = OnboardingRequest.objects.select_related("team", "requester")
-    return qs if user.is_staff else qs.filter(team__memberships__user=user).distinct()
+    qs = qs if user.is_staff else qs.filter(team__memberships__user=user).distinct()
+    return qs.exclude(Q(status=RequestStatus.DRAFT) & ~Q(requester=user))
+
+
+def request_list_for(user):
+    """The list page: visible requests with the stages they wait for (``pending_stages``)."""
+    from portal.approvals.models import ApprovalStage
+
+    pending = ApprovalStage.objects.filter(status=ApprovalStage.Status.PENDING).select_related("team")
+    return requests_visible_to(user).prefetch_related(Prefetch("stages", queryset=pending, to_attr="pending_stages"))
 
 
 def request_detail(pk: int):
@@ -32,6 +46,8 @@ def items_with_runs(request):
         item.run_list = list(item.runs.all())
         for run in item.run_list:
             run.lines = list(run.log_lines.values_list("text", flat=True))
+        item.ready_outputs = latest_outputs(item.run_list)
+        item.answers = readable_values(ParameterForm(schema=item.template_version.parameter_schema), item.values)
     return items
 
 

@@ -12,6 +12,8 @@ WHAT = {
     "request.submitted": "submitted the request for review",
     "request.in_review": "the request is in review",
     "request.edited": "edited the request and resubmitted it",
+    "request.draft_saved": "saved the draft",
+    "request.draft_discarded": "discarded the draft",
     "request.approved": "the request was approved by every stage",
     "request.rejected": "the request was rejected",
     "request.changes_requested": "the request went back to the requester for changes",

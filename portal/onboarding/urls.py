@@ -1,13 +1,17 @@
 from django.urls import path
 
-from . import views
+from . import views, wizard
 
 app_name = "onboarding"
 urlpatterns = [
     path("", views.request_list, name="list"),
-    path("new/<slug:slug>/", views.new_request, name="new"),
-    path("new/bundle/<slug:slug>/", views.new_bundle_request, name="new_bundle"),
-    path("<int:pk>/", views.request_page, name="detail"),
-    path("<int:pk>/progress/", views.progress, name="progress"),
-    path("<int:pk>/edit/", views.edit_request, name="edit"),
+    path("new/<slug:slug>/", wizard.new_request, name="new"),
+    path("new/bundle/<slug:slug>/", wizard.new_bundle_request, name="new_bundle"),
+    path("check-field/", wizard.check_field, name="check_field"),
+    path("<pk:pk>/", views.request_page, name="detail"),
+    path("<pk:pk>/progress/", views.progress, name="progress"),
+    path("<pk:pk>/edit/", views.edit_request, name="edit"),
+    path("<pk:pk>/draft/", wizard.continue_draft, name="draft"),
+    path("<pk:pk>/review/", wizard.review, name="review"),
+    path("<pk:pk>/discard/", wizard.discard, name="discard"),
 ]

@@ -1,0 +1,49 @@
+"""The outputs a requester copies (IP, repo URL, bucket name…): from each item's latest successful apply.
+
+Sensitive outputs are sealed by the engine (``{"sealed": <token>}``, see provisioning) and only
+ever shown masked here; everything else is shown as text with a copy button.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+MASK = "hidden (sensitive)"
+ACRONYMS = {"ip": "IP", "id": "ID", "arn": "ARN", "gpu": "GPU", "url": "URL", "dn": "DN", "sha": "SHA", "dns": "DNS"}
+
+
+@dataclass(frozen=True)
+class Output:
+    name: str
+    value: str
+    sensitive: bool = False
+
+    @property
+    def label(self) -> str:
+        words = [ACRONYMS.get(word, word) for word in self.name.lower().split("_")]
+        return " ".join(words)[:1].upper() + " ".join(words)[1:]
+
+
+def is_sealed(value) -> bool:
+    return isinstance(value, dict) and set(value) == {"sealed"}
+
+
+def shown_outputs(outputs: dict | None) -> list[Output]:
+    shown = []
+    for name, value in (outputs or {}).items():
+        if is_sealed(value) or value == "(sensitive)":
+            shown.append(Output(name, MASK, sensitive=True))
+        elif isinstance(value, str):
+            shown.append(Output(name, value))
+        else:
+            shown.append(Output(name, json.dumps(value)))
+    return shown
+
+
+def latest_outputs(runs) -> list[Output]:
+    """Outputs of the newest succeeded apply among ``runs`` (oldest first)."""
+    for run in reversed(list(runs)):
+        if run.action == "apply" and run.status == "succeeded":
+            return shown_outputs(run.outputs)
+    return []

@@ -1,0 +1,61 @@
+"""The team dashboard: active resources, monthly cost, quota bars, repos behind their template."""
+
+import pytest
+
+from portal.inventory.services import record_resource
+from portal.onboarding.models import OnboardingRequest
+from portal.onboarding.services import submit_new_request
+from portal.teams.models import Quota
+from tests.fixtures.people import CPU_VM_VALUES
+
+REPO_VALUES = {"name": "churn-model", "project_name": "Churn", "owner_email": "ana@example.org",
+               "model_kind": "classifier", "ci_provider": "github", "python_version": "3.11",
+               "retrain_schedule": "0 3 * * 1"}
+
+
+@pytest.fixture
+def active(demo):
+    """An active request with a CPU VM and a repo scaffolded from v1 (the template has a v2 since)."""
+    from portal.catalog.services import create_draft_from, publish_version
+
+    team = demo.teams["churn-modelling"]
+    items = [(demo.versions["cpu-vm"], CPU_VM_VALUES), (demo.versions["ml-repo"], REPO_VALUES)]
+    request = submit_new_request(actor=demo.people["requester"], team=team, title="Starter", items=items)
+    OnboardingRequest.objects.filter(pk=request.pk).update(status="active")
+    vm, repo = request.items.order_by("position")
+    record_resource(item=vm, outputs={"instance_id": "i-0abc", "private_ip": "10.0.0.5"})
+    record_resource(item=repo, outputs={"clone_url": "file:///git/churn-model.git", "scaffold_version": "v1"})
+    publish_version(version=create_draft_from(version=demo.versions["ml-repo"], actor=demo.people["admin"]),
+                    actor=demo.people["admin"])
+    Quota.objects.create(team=team, max_gpus=2, max_vms=1, max_monthly_usd=1000)
+    return request
+
+
+def test_members_see_resources_cost_quota_and_repos_behind(client, demo, active):
+    client.force_login(demo.people["requester"])
+    page = client.get("/teams/churn-modelling/").content.decode()
+    assert 'data-resource="churn-vm"' in page and 'data-resource="churn-model"' in page
+    assert 'id="team-monthly-cost">$63.94' in page  # t3.large all month + 40 GB (the repo costs nothing)
+    assert 'data-quota="Virtual machines"' in page and "1 of 1" in page and "meter full" in page
+    assert "churn-model</strong> was scaffolded from v1" in page and "newest template is v2" in page
+    assert f'href="/requests/{active.pk}/"' in page
+
+
+@pytest.mark.parametrize(("who", "status"), [("requester", 200), ("admin", 200), ("approver", 404),
+                                             ("anonymous", 302)])
+def test_who_may_see_a_team_dashboard(client, demo, who, status):
+    if who != "anonymous":
+        client.force_login(demo.people[who])
+    assert client.get("/teams/churn-modelling/").status_code == status
+    assert client.get("/teams/no-such-team/").status_code in (404, 302)
+
+
+def test_an_empty_team_says_how_to_start(client, demo):
+    client.force_login(demo.people["requester"])
+    page = client.get("/teams/churn-modelling/").content.decode()
+    assert "Nothing active yet" in page and "has no quota" in page
+
+
+def test_the_navigation_links_the_members_team(client, demo):
+    client.force_login(demo.people["requester"])
+    assert 'href="/teams/churn-modelling/"' in client.get("/catalog/").content.decode()
