@@ -8,4 +8,6 @@ urlpatterns = [
     path("new/<slug:slug>/", views.new_request, name="new"),
     path("<int:pk>/", views.request_page, name="detail"),
     path("<int:pk>/progress/", views.progress, name="progress"),
+    path("<int:pk>/cancel/", views.cancel, name="cancel"),
+    path("<int:pk>/retry/", views.retry, name="retry"),
 ]
