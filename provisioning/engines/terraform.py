@@ -87,7 +87,5 @@ class TerraformEngine:
         if not runner.state_addresses():
             ctx.log("portal: the state holds no resources; nothing to destroy")
             return
-        self._phase(ctx, "plan")
-        runner.plan(var_file=VAR_FILE, destroy=True)
         self._phase(ctx, "destroy")
-        runner.apply()
+        runner.destroy(var_file=VAR_FILE)

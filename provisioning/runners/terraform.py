@@ -11,13 +11,17 @@ How Terraform is stopped (measured with the AWS provider against the sandbox, se
 - SIGINT to the whole group is Terraform's graceful stop: the provider returns what it has
   created so far and Terraform saves it in the state (the resource is kept, tainted) and
   releases the lock, within ~0.3 s. SIGTERM to the group kills the provider first: the
-  resource being created is lost from the state and exists twice after a retry. So we send
-  SIGINT, wait ``stop_grace_seconds``, then SIGKILL what is left of the group.
+  resource being created is lost from the state and exists twice after a retry. So an apply
+  is stopped with SIGINT, then SIGKILL for what is left of the group after
+  ``stop_grace_seconds``. Commands that change nothing (init, plan, show, output) are killed
+  at once: interrupted, a plan goes on starting providers for up to ~27 s on a busy machine.
 - If the worker itself dies (kill -9, OOM), Terraform gets SIGINT from the kernel
   (``PR_SET_PDEATHSIG``) and stops the same graceful way; the provider, a grandchild, goes
-  with it (~1.6 s). For that Terraform's output goes to a file, not a pipe: with a pipe whose
-  reader died, Terraform's next write ("Stopping operation...") kills it with SIGPIPE before
-  it saves the state.
+  with it (~1.6 s during an apply; an interrupted plan may take 10–30 s on a busy machine, and
+  creates nothing meanwhile; the reaper kills whatever is still left on the worker's host).
+  For that, Terraform's output goes to a file, not a pipe: with a pipe whose reader died,
+  Terraform's next write ("Stopping operation...") kills it with SIGPIPE before it saves the
+  state.
 """
 
 from __future__ import annotations
@@ -111,7 +115,13 @@ class TerraformRunner:
     def apply(self) -> None:
         """Applies the plan file written by :meth:`plan` (a saved plan never prompts)."""
         self._run("apply", self.argv("apply", PLAN_FILE, input=False, no_color=IsFlagged,
-                                     lock_timeout=self.lock_timeout))
+                                     lock_timeout=self.lock_timeout), graceful=True)
+
+    def destroy(self, *, var_file: str) -> None:
+        """Destroy everything in the state in one command (one provider start instead of two)."""
+        self._run("destroy", self.argv("apply", var_file=var_file, destroy=IsFlagged, auto_approve=IsFlagged,
+                                       input=False, no_color=IsFlagged, lock_timeout=self.lock_timeout),
+                  graceful=True)
 
     def state_addresses(self) -> list[str]:
         """Addresses of the resources in the state (empty before the first apply)."""
@@ -132,13 +142,14 @@ class TerraformRunner:
         try:
             out, _ = proc.communicate()
         except BaseException:
-            stop_process_group(proc, grace=self.stop_grace_seconds)
+            stop_process_group(proc, grace=0)
             raise
         if proc.returncode != 0:
             raise TerraformFailed(command, proc.returncode, out.decode(errors="replace").splitlines()[-40:])
         return out.decode(errors="replace")
 
-    def _run(self, command: str, argv: list[str], ok_codes=(0,)) -> int:
+    def _run(self, command: str, argv: list[str], ok_codes=(0,), graceful: bool = False) -> int:
+        """Run ``command`` streaming its output; stopped gracefully (SIGINT first) if ``graceful``."""
         log_dir = self.workdir / LOG_DIR
         log_dir.mkdir(exist_ok=True)
         log_path = log_dir / f"{command}.log"
@@ -159,7 +170,7 @@ class TerraformRunner:
                 self.on_start(proc.pid)
                 _follow(proc, output, emit, self.on_tick, self.tick_seconds)
             except BaseException:
-                stop_process_group(proc, grace=self.stop_grace_seconds)
+                stop_process_group(proc, grace=self.stop_grace_seconds if graceful else 0)
                 _log_rest(output, self.on_line)  # how Terraform stopped ("Interrupt received" …)
                 raise
         if proc.returncode not in ok_codes:
@@ -222,11 +233,13 @@ def _interrupt_when_parent_dies():
 
 def stop_process_group(proc: subprocess.Popen, *, grace: float = STOP_GRACE_SECONDS) -> None:
     """End Terraform and its provider plugins: SIGINT to the group (Terraform's graceful stop,
-    which saves the state), SIGKILL to whatever is left of the group after ``grace`` seconds."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGINT)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        proc.wait(timeout=grace)
+    which saves the state), SIGKILL to whatever is left of the group after ``grace`` seconds
+    (at once if ``grace`` is 0)."""
+    if grace > 0:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGINT)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=grace)
     kill_process_group(proc.pid)
     proc.wait()
 
