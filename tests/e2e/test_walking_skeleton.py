@@ -42,7 +42,7 @@ def test_request_approved_applies_a_tagged_instance_in_the_sandbox(
         return request.status in (RequestStatus.ACTIVE, RequestStatus.FAILED)
 
     wait_for(settled, timeout=240, interval=2, what="the provisioning run")
-    run = request.items.get().runs.get()
+    run = request.items.get().runs.get(action="apply")
     assert request.status == RequestStatus.ACTIVE, f"run failed: {run.error}\n" + "\n".join(
         run.log_lines.values_list("text", flat=True))
 
@@ -99,7 +99,7 @@ def test_a_failed_run_shows_why(client, demo, celery_worker_process, settings):
 
     wait_for(settled, timeout=240, interval=2, what="the failing run")
     assert request.status == RequestStatus.FAILED
-    run = request.items.get().runs.get()
+    run = request.items.get().runs.get(action="apply")
     assert run.status == "failed" and "terraform apply failed" in run.error
     client.force_login(demo.people["requester"])
     page = client.get(f"/requests/{request.pk}/").content.decode()
