@@ -1,5 +1,6 @@
-"""The reaper: runs whose worker stopped heartbeating are failed and retried (or settled), and
-queued runs whose task message was lost are sent again. Beat calls it periodically
+"""The reaper: runs whose worker stopped heartbeating are failed and retried (or settled),
+queued runs whose task message was lost are sent again, and runs that ended while their item
+never heard of it (the worker died between the two commits) are settled. Beat calls it periodically
 (``provisioning.reap_runs``); ``manage.py reap_runs`` runs it once.
 
 A worker killed with -9 takes Terraform with it (the kernel interrupts Terraform, which saves
@@ -21,7 +22,7 @@ from django.utils import timezone
 
 from portal.audit.services import record_event
 
-from .models import Run, RunStatus
+from .models import TERMINAL_RUN_STATES, Run, RunStatus
 from .runners.terraform import kill_process_group, terraform_processes
 from .services import schedule_retry, send_run_task
 
@@ -34,6 +35,7 @@ class Reaped:
     retried: list[int] = field(default_factory=list)  # new attempts queued for them
     resent: list[int] = field(default_factory=list)  # queued runs whose task was sent again
     killed_groups: list[int] = field(default_factory=list)  # leftover process groups killed here
+    settled: list[int] = field(default_factory=list)  # ended runs whose outcome was never recorded
 
 
 def reap_runs(*, now=None) -> Reaped:
@@ -49,9 +51,36 @@ def reap_runs(*, now=None) -> Reaped:
         if Run.objects.filter(pk=run_pk, status=RunStatus.QUEUED, enqueued_at__lt=overdue).update(enqueued_at=now):
             send_run_task(run_pk)
             reaped.resent.append(run_pk)
-    if reaped.lost or reaped.resent:
+    for run in _forgotten_runs(ended_before=stale):
+        _settle(run, reaped)
+    if reaped.lost or reaped.resent or reaped.settled:
         log.warning("reaper: %s", reaped)
     return reaped
+
+
+def _forgotten_runs(*, ended_before):
+    """Applies that ended for good while their item still says provisioning, and clean-up
+    destroys that succeeded while their item still says it exists — unless a later run of the
+    item took over."""
+    from portal.onboarding.models import RequestItem
+
+    ended = Run.objects.filter(finished_at__lt=ended_before, retried_by__isnull=True).select_related("item")
+    applies = ended.filter(action=Run.Action.APPLY, status__in=TERMINAL_RUN_STATES,
+                           item__status=RequestItem.Status.PROVISIONING)
+    destroys = ended.filter(action=Run.Action.DESTROY, status=RunStatus.SUCCEEDED,
+                            purpose=Run.Purpose.COMPENSATION,
+                            item__status__in=[RequestItem.Status.ACTIVE, RequestItem.Status.FAILED])
+    for run in [*applies, *destroys]:
+        if not Run.objects.filter(item=run.item, pk__gt=run.pk).exclude(action=Run.Action.PLAN).exists():
+            yield run
+
+
+@transaction.atomic
+def _settle(run: Run, reaped: Reaped) -> None:
+    from portal.onboarding.services import record_item_outcome
+
+    record_item_outcome(run=run)  # idempotent: a second settle of the same run does nothing
+    reaped.settled.append(run.pk)
 
 
 @transaction.atomic

@@ -52,14 +52,15 @@ def _settle_apply(request: OnboardingRequest, run) -> None:
 
     from .services import _transition
 
-    item = run.item
-    if run.status == RunStatus.SUCCEEDED:
+    item, succeeded = run.item, run.status == RunStatus.SUCCEEDED
+    if not RequestItem.objects.filter(pk=item.pk, status=Item.PROVISIONING).update(
+            status=Item.ACTIVE if succeeded else Item.FAILED):
+        return  # settled already (the reaper after a slow worker, or a cancel)
+    if succeeded:
         record_resource(item=item, outputs=run.outputs)
-        RequestItem.objects.filter(pk=item.pk).update(status=Item.ACTIVE)
         if request.status == RequestStatus.PROVISIONING and not provision_next_item(request, actor=None):
             _transition(request, RequestStatus.ACTIVE, actor=None)
         return
-    RequestItem.objects.filter(pk=item.pk).update(status=Item.FAILED)
     if request.status != RequestStatus.PROVISIONING:
         return
     _transition(request, RequestStatus.FAILED, actor=None)
@@ -81,7 +82,9 @@ def _settle_destroy(request: OnboardingRequest, run) -> None:
         record_event(actor=None, verb="request.cleanup_failed", target=request,
                      data={"item": item.pk, "name": str(item), "error": run.error})
         return  # stop here: what is left stays recorded as existing, for a person to look at
-    RequestItem.objects.filter(pk=item.pk).update(status=Item.DESTROYED)
+    if not RequestItem.objects.filter(pk=item.pk, status__in=[Item.ACTIVE, Item.FAILED]).update(
+            status=Item.DESTROYED):
+        return  # settled already
     record_destroyed(item=item)
     if run.purpose == Run.Purpose.COMPENSATION:
         _compensate_next(request)

@@ -14,7 +14,8 @@ from portal.core.secrets import seal, unseal
 from portal.inventory.models import ProvisionedResource
 from portal.onboarding.models import OnboardingRequest, RequestItem, RequestStatus
 from portal.onboarding.rollout import failed_item, retry_provisioning
-from portal.onboarding.services import start_provisioning
+from portal.onboarding.services import record_item_outcome, start_provisioning
+from provisioning.executor import execute_run
 from provisioning.models import Run, RunStatus
 from provisioning.reaper import reap_runs
 from provisioning.runners.terraform import TerraformFailed
@@ -221,6 +222,24 @@ def test_reaper_resends_lost_task_messages_and_command(demo, approved_request, i
     assert f"tasks sent again: [{run.pk}]" in capsys.readouterr().out
     assert inline_tasks.sent == [(run.pk, None)]  # not the one waiting for its backoff
     assert waiting.pk not in [pk for pk, _ in inline_tasks.sent]
+
+
+def test_reaper_settles_a_run_whose_worker_died_before_recording_it(demo, approved_request, fake_engine,
+                                                                    inline_tasks):
+    version = demo.versions["cpu-vm"]
+    request = approved_request([(version, vm("vm-a")), (version, vm("vm-b"))])
+    start(request, demo)
+    first_pk, _ = inline_tasks.sent.pop(0)
+    execute_run(first_pk)  # succeeded; the worker dies before record_item_outcome
+    assert reap_runs().settled == []  # just ended: its worker may still be recording it
+    Run.objects.filter(pk=first_pk).update(finished_at=timezone.now() - timedelta(minutes=5))
+    assert reap_runs().settled == [first_pk]
+    assert reap_runs().settled == []
+    record_item_outcome(run=Run.objects.get(pk=first_pk))  # the slow worker after all: nothing happens
+    assert Run.objects.filter(action="apply").count() == 2
+    inline_tasks.drain()
+    request.refresh_from_db()
+    assert request.status == RequestStatus.ACTIVE and fake_engine.names("apply") == ["vm-a", "vm-b"]
 
 
 def test_reaper_kills_a_leftover_process_group_on_this_host(demo, approved_request, tmp_path):

@@ -10,5 +10,6 @@ class Command(BaseCommand):
         reaped = reap_runs()
         self.stdout.write(
             f"lost runs: {reaped.lost or 'none'}; retries queued: {reaped.retried or 'none'}; "
-            f"tasks sent again: {reaped.resent or 'none'}; process groups killed: {reaped.killed_groups or 'none'}"
+            f"tasks sent again: {reaped.resent or 'none'}; process groups killed: {reaped.killed_groups or 'none'}; "
+            f"ended runs settled: {reaped.settled or 'none'}"
         )
