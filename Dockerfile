@@ -13,7 +13,12 @@ WORKDIR /app
 COPY pyproject.toml ./
 COPY portal ./portal
 COPY provisioning ./provisioning
-RUN pip install --no-cache-dir -e . gunicorn
+# The ldap-login extra (directory login) compiles python-ldap: build tools only for that step.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends gcc libc6-dev libldap2-dev libsasl2-dev \
+ && pip install --no-cache-dir -e ".[ldap-login]" gunicorn \
+ && apt-get purge -y --auto-remove gcc libc6-dev libldap2-dev libsasl2-dev \
+ && rm -rf /var/lib/apt/lists/*
 COPY . .
 RUN DJANGO_SETTINGS_MODULE=portal.settings.base python manage.py collectstatic --noinput
 USER portal

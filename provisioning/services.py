@@ -147,3 +147,15 @@ def _end(run: Run, status: str, **fields) -> None:
     if ended != 1:
         raise RunLost(f"run {run.pk} is no longer held by {run.worker}")
     run.refresh_from_db()
+
+
+def cancel_queued_runs(*, request, action: str, actor) -> int:
+    """Queued ``action`` runs of ``request``'s items will never start (a worker claims only queued runs)."""
+    pks = list(Run.objects.filter(item__request=request, action=action, status=RunStatus.QUEUED)
+               .values_list("pk", flat=True))
+    if not pks:
+        return 0
+    cancelled = Run.objects.filter(pk__in=pks, status=RunStatus.QUEUED).update(
+        status=RunStatus.CANCELLED, finished_at=timezone.now())
+    record_event(actor=actor, verb="run.cancelled", target=request, data={"runs": pks, "action": action})
+    return cancelled

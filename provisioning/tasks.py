@@ -19,3 +19,21 @@ def reap_runs_task() -> None:
     from .reaper import reap_runs
 
     reap_runs()
+
+
+@shared_task(name="provisioning.sync_team_groups", autoretry_for=(Exception,), retry_backoff=30, max_retries=5)
+def sync_team_groups_task(team_pk: int) -> None:
+    from portal.teams.models import Team
+
+    from .directory_sync import sync_team_groups
+
+    team = Team.objects.filter(pk=team_pk).first()
+    if team is not None:
+        sync_team_groups(team)
+
+
+@shared_task(name="provisioning.reconcile_directory_groups")
+def reconcile_directory_groups_task() -> None:
+    from .directory_sync import reconcile_groups
+
+    reconcile_groups()

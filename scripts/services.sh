@@ -3,19 +3,31 @@
 set -euo pipefail
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 apt_updated=""
+install_pkgs() {
+  if [ -z "$apt_updated" ]; then as_root apt-get update -qq; apt_updated=1; fi
+  echo "Installing $* …"
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
+}
 need_pkg() {  # need_pkg COMMAND PACKAGE...
   command -v "$1" >/dev/null 2>&1 && return 0
   [ -x "/usr/sbin/$1" ] && return 0
   shift
-  if [ -z "$apt_updated" ]; then as_root apt-get update -qq; apt_updated=1; fi
-  echo "Installing $* …"
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
+  install_pkgs "$@"
+}
+need_file() {  # need_file PATH PACKAGE...   (headers have no command to look for)
+  [ -e "$1" ] && return 0
+  shift
+  install_pkgs "$@"
 }
 need_pkg slapd slapd
 need_pkg ldapsearch ldap-utils
 need_pkg chromium chromium
 need_pkg pg_ctlcluster postgresql
 need_pkg redis-server redis-server
+# python-ldap (django-auth-ldap, the directory login; in the "test" extra) compiles against these.
+need_pkg gcc gcc
+need_file /usr/include/ldap.h libldap2-dev
+need_file /usr/include/sasl/sasl.h libsasl2-dev
 
 if ! pg_isready -q -h 127.0.0.1 -p 5432; then
   echo "Starting PostgreSQL …"

@@ -1,4 +1,9 @@
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from portal.core.models import TimeStampedModel
 
 
 class User(AbstractUser):
@@ -6,3 +11,62 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+
+class DirectoryRoleMapping(TimeStampedModel):
+    """A directory group that gives its members a portal role at each directory login.
+
+    Teams named by any mapping are kept in step with the directory for people who log in through
+    it (added and removed); other memberships are left alone. Same for ``is_staff`` once any mapping
+    grants the admin role.
+    """
+
+    class Role(models.TextChoices):
+        REQUESTER = "requester", "Requester in a modelling team"  # member of the team: requests resources
+        APPROVER = "approver", "Approver in a steering team"  # member of the team: decides its stages
+        ADMIN = "admin", "Portal admin (staff)"  # is_staff: admin pages, every request
+
+    group = models.CharField(
+        max_length=500,
+        help_text="The directory group: its DN (cn=ml-churn,ou=groups,dc=example,dc=org) or just its "
+        "name (ml-churn). DNs compare as the directory does; names ignore case.",
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    team = models.ForeignKey(
+        "teams.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="directory_mappings",
+        help_text="The modelling team (requester) or steering team (approver); empty for portal admin.",
+    )
+
+    class Meta:
+        ordering = ["role", "team__name", "group"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role="admin", team__isnull=True) | (~Q(role="admin") & Q(team__isnull=False)),
+                name="directory_mapping_team_iff_not_admin",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group} → {self.get_role_display()}" + (f" {self.team}" if self.team_id else "")
+
+    def clean(self) -> None:
+        from ldap3.core.exceptions import LDAPInvalidDnError
+        from ldap3.utils.dn import parse_dn
+
+        from portal.teams.models import Team
+
+        self.group = (self.group or "").strip()
+        if "=" in self.group:
+            try:
+                parse_dn(self.group)
+            except LDAPInvalidDnError:
+                raise ValidationError({"group": "This is not a valid DN; give the group's DN or just its name."})
+        wanted_kind = {self.Role.REQUESTER: Team.Kind.MODELLING, self.Role.APPROVER: Team.Kind.STEERING}.get(self.role)
+        if wanted_kind is None and self.team_id:
+            raise ValidationError({"team": "A portal admin is not a team role: leave the team empty."})
+        if wanted_kind is not None:
+            if not self.team_id:
+                raise ValidationError({"team": "Choose the team this role is in."})
+            if self.team.kind != wanted_kind:
+                raise ValidationError({"team": f"A {self.get_role_display().lower()} needs a "
+                                               f"{Team.Kind(wanted_kind).label.lower()}."})

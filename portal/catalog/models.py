@@ -2,6 +2,10 @@ from django.db import models
 
 from portal.core.models import TimeStampedModel
 
+# A schema property with this flag is kept on the request (approvers and sizing advice read it)
+# but never handed to the engine: Terraform would only warn about an undeclared variable.
+PORTAL_ONLY = "x-portal-only"
+
 
 class ResourceKind(models.TextChoices):
     CPU_VM = "cpu_vm", "CPU virtual machine"
@@ -37,6 +41,8 @@ class TemplateVersion(TimeStampedModel):
         PUBLISHED = "published", "Published"  # offered; immutable
         DEPRECATED = "deprecated", "Deprecated"  # no new requests; existing ones keep it
 
+    CONTENT_FIELDS = ("template", "number", "parameter_schema", "engine", "module", "fixed_values")
+
     template = models.ForeignKey(ResourceTemplate, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False)
@@ -58,3 +64,68 @@ class TemplateVersion(TimeStampedModel):
     @property
     def kind(self) -> str:
         return self.template.kind
+
+    def save(self, *args, **kwargs):
+        """A published or deprecated version never changes what it asks or does."""
+        update_fields = kwargs.get("update_fields")
+        if self.pk and (update_fields is None or not set(update_fields) <= {"status", "published_at", "updated_at"}):
+            stored = TemplateVersion.objects.filter(pk=self.pk).values("status", *self.CONTENT_FIELDS).first()
+            if stored and stored["status"] != self.Status.DRAFT:
+                current = {f: getattr(self, f if f != "template" else "template_id") for f in self.CONTENT_FIELDS}
+                if any(stored[f] != current[f] for f in self.CONTENT_FIELDS):
+                    raise ValueError(f"{self} is {stored['status']}: make a new draft to change it")
+        super().save(*args, **kwargs)
+
+    def engine_values(self, values: dict) -> dict:
+        """Requester values the engine receives: without portal-only answers, fixed values winning."""
+        props = self.parameter_schema.get("properties", {})
+        kept = {k: v for k, v in values.items() if not props.get(k, {}).get(PORTAL_ONLY)}
+        return {**kept, **self.fixed_values}
+
+
+class Bundle(TimeStampedModel):
+    """A named set of templates requested together in one request ("ML starter")."""
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True, help_text="Shown in the catalog.")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BundleItem(models.Model):
+    bundle = models.ForeignKey(Bundle, on_delete=models.CASCADE, related_name="items")
+    template = models.ForeignKey(ResourceTemplate, on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(TemplateVersion, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+", help_text="Pin a version; empty means the newest published.")
+    position = models.PositiveIntegerField(default=0)
+    label = models.CharField(max_length=100, blank=True, help_text="Section title; defaults to the template name.")
+
+    class Meta:
+        ordering = ["bundle", "position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.bundle}: {self.label or self.template}"
+
+
+class Price(TimeStampedModel):
+    """A list price the cost estimate uses, e.g. ``ec2:g5.xlarge`` at 1.006 USD per hour."""
+
+    class Unit(models.TextChoices):
+        HOUR = "hour", "per hour"
+        GB_MONTH = "gb_month", "per GB-month"
+        BUILD_MINUTE = "build_minute", "per build minute"
+
+    key = models.CharField(max_length=80, unique=True, help_text="ec2:<instance type>, ebs:gp3, s3:standard, "
+                           "eks:cluster or codebuild:<compute type>.")
+    unit = models.CharField(max_length=20, choices=Unit.choices, default=Unit.HOUR)
+    usd = models.DecimalField(max_digits=12, decimal_places=6, help_text="List price in US dollars.")
+    description = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return f"{self.key}: ${self.usd} {self.get_unit_display()}"

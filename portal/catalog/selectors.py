@@ -1,4 +1,4 @@
-from .models import ResourceTemplate, TemplateVersion
+from .models import Bundle, ResourceTemplate, TemplateVersion
 
 
 def offered_versions():
@@ -13,3 +13,28 @@ def offered_versions():
 def offered_version_for(slug: str) -> TemplateVersion | None:
     template = ResourceTemplate.objects.filter(slug=slug).first()
     return template.published_version() if template else None
+
+
+def offered_bundles():
+    return Bundle.objects.filter(is_active=True).prefetch_related("items__template").order_by("name")
+
+
+def bundle_versions(bundle: Bundle) -> list[tuple[str, TemplateVersion | None]]:
+    """(section title, version to request) per bundle item; the version is None when none is offered:
+    a pinned version that is no longer published, or a template without a published version."""
+    sections = []
+    for item in bundle.items.select_related("template", "version__template"):
+        if item.version_id:
+            version = item.version if item.version.status == TemplateVersion.Status.PUBLISHED else None
+        else:
+            version = item.template.published_version()
+        sections.append((item.label or item.template.name, version))
+    return sections
+
+
+def requestable_version(pk) -> TemplateVersion | None:
+    """A published version by primary key (for the live estimate); None for anything else."""
+    try:
+        return TemplateVersion.objects.select_related("template").get(pk=int(pk), status="published")
+    except (TemplateVersion.DoesNotExist, TypeError, ValueError):
+        return None

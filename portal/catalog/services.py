@@ -1,25 +1,63 @@
+"""Every write to template versions: draft → published (immutable) → deprecated, each audited."""
+
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from portal.audit.services import record_event
 from portal.core.errors import ApplicationError
 
 from .models import TemplateVersion
-from .validation import SchemaError, check_schema
+from .schema_checks import version_problems
+
+Status = TemplateVersion.Status
+
+
+def problems_of(version: TemplateVersion) -> list[str]:
+    return version_problems(schema=version.parameter_schema, engine=version.engine, module=version.module,
+                            fixed_values=version.fixed_values, modules_dir=settings.TERRAFORM_MODULES_DIR)
 
 
 @transaction.atomic
 def publish_version(*, version: TemplateVersion, actor) -> TemplateVersion:
-    """Draft → published; from then on the version is immutable."""
-    try:
-        check_schema(version.parameter_schema)
-    except SchemaError as error:
-        raise ApplicationError(f"The parameter schema is not valid: {error.message}")
-    updated = TemplateVersion.objects.filter(pk=version.pk, status=TemplateVersion.Status.DRAFT).update(
-        status=TemplateVersion.Status.PUBLISHED, published_at=timezone.now()
-    )
-    if updated != 1:
-        raise ApplicationError("Only a draft version can be published.")
-    version.refresh_from_db()
-    record_event(actor=actor, verb="template_version.published", target=version)
+    """Draft → published; from then on the version is immutable and offered to requesters."""
+    problems = problems_of(version)
+    if problems:
+        raise ApplicationError("This version cannot be published: " + " ".join(problems))
+    _move(version, Status.DRAFT, Status.PUBLISHED, published_at=timezone.now())
+    record_event(actor=actor, verb="template_version.published", target=version,
+                 data={"template": version.template.slug, "number": version.number})
     return version
+
+
+@transaction.atomic
+def deprecate_version(*, version: TemplateVersion, actor) -> TemplateVersion:
+    """Published → deprecated: no new requests; requests that pinned it keep it."""
+    _move(version, Status.PUBLISHED, Status.DEPRECATED)
+    record_event(actor=actor, verb="template_version.deprecated", target=version,
+                 data={"template": version.template.slug, "number": version.number})
+    return version
+
+
+@transaction.atomic
+def create_draft_from(*, version: TemplateVersion, actor) -> TemplateVersion:
+    """"Editing" a published version: a new draft with the next number and the same content."""
+    template = type(version.template).objects.select_for_update().get(pk=version.template_id)
+    number = (template.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    draft = TemplateVersion.objects.create(
+        template=template, number=number, parameter_schema=version.parameter_schema, engine=version.engine,
+        module=version.module, fixed_values=version.fixed_values,
+    )
+    record_event(actor=actor, verb="template_version.drafted", target=draft,
+                 data={"template": template.slug, "number": number, "from": version.number})
+    return draft
+
+
+def _move(version: TemplateVersion, old: str, new: str, **fields) -> None:
+    moved = TemplateVersion.objects.filter(pk=version.pk, status=old).update(
+        status=new, updated_at=timezone.now(), **fields
+    )
+    if moved != 1:
+        raise ApplicationError(f"Only a {old} version can become {new}; {version} is {version.status}.")
+    version.refresh_from_db()

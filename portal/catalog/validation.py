@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import re
+
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 
 __all__ = ["NON_FIELD", "SchemaError", "check_schema", "validate_values"]
 
 NON_FIELD = "__all__"
+TYPE_NAMES = {"integer": "a whole number", "number": "a number", "boolean": "true or false",
+              "string": "text", "array": "a list", "object": "an object"}
+_QUOTED = re.compile(r"^'([^']*)'")
 
 
 def check_schema(schema: dict) -> None:
     """Raise SchemaError with a readable message if ``schema`` is not a usable JSON Schema."""
+    if not isinstance(schema, dict):
+        raise SchemaError("the schema must be a JSON object")
     Draft202012Validator.check_schema(schema)
     if schema.get("type") != "object" or not isinstance(schema.get("properties"), dict):
         raise SchemaError('the schema must be {"type": "object", "properties": {...}}')
@@ -23,26 +30,65 @@ def validate_values(schema: dict, values: dict) -> dict[str, list[str]]:
     validator = Draft202012Validator(schema, format_checker=FormatChecker())
     for error in validator.iter_errors(values):
         field, message = _explain(error, schema)
-        errors.setdefault(field, []).append(message)
+        if message not in errors.get(field, []):
+            errors.setdefault(field, []).append(message)
+    if isinstance(values, dict):
+        for field, message in _ascending_errors(schema, values):
+            errors.setdefault(field, []).append(message)
     return errors
 
 
+def _ascending_errors(schema: dict, values: dict):
+    """``x-ascending: [["min", "desired", "max"]]``: each present value at least the one before it."""
+    props = schema.get("properties", {})
+    for chain in schema.get("x-ascending", []):
+        present = [(n, values[n]) for n in chain if isinstance(values.get(n), int | float)
+                   and not isinstance(values.get(n), bool)]
+        for (low_name, low), (name, value) in zip(present, present[1:], strict=False):
+            if value < low:
+                title = props.get(low_name, {}).get("title", low_name)
+                yield name, f"Must be at least {low} ({title})."
+
+
 def _explain(error, schema: dict) -> tuple[str, str]:
-    if error.validator == "required":
-        missing = error.message.split("'")[1]
+    path = [p for p in error.absolute_path]
+    if error.validator in ("required", "dependentRequired") and not path:
+        quoted = _QUOTED.match(error.message)
+        missing = quoted.group(1) if quoted else NON_FIELD
+        if error.validator == "dependentRequired":
+            return missing, "This field is required with the options you chose."
         return missing, "This field is required."
-    if error.validator == "additionalProperties":
+    if error.validator == "additionalProperties" and not path:
         return NON_FIELD, f"Unknown fields: {error.message.split('(')[-1].rstrip(')')}"
-    field = str(error.path[0]) if error.path else NON_FIELD
+    field = str(path[0]) if path else NON_FIELD
     spec = error.schema if isinstance(error.schema, dict) else {}
     value = error.validator_value
     messages = {
         "enum": lambda: "Choose one of: " + ", ".join(str(v) for v in value) + ".",
+        "const": lambda: f"Must be {value}.",
         "minimum": lambda: f"Must be at least {value}.",
         "maximum": lambda: f"Must be at most {value}.",
+        "exclusiveMinimum": lambda: f"Must be more than {value}.",
+        "exclusiveMaximum": lambda: f"Must be less than {value}.",
+        "multipleOf": lambda: f"Must be a multiple of {value}.",
         "minLength": lambda: f"Must have at least {value} characters.",
         "maxLength": lambda: f"Must have at most {value} characters.",
-        "pattern": lambda: spec.get("x-pattern-message") or f"Must match the pattern {value}.",
-        "type": lambda: f"Must be a {value}.",
+        "minItems": lambda: f"Choose at least {value}.",
+        "maxItems": lambda: f"Choose at most {value}.",
+        "uniqueItems": lambda: "Give each entry only once.",
+        "pattern": lambda: _pattern_message(error, schema, spec, value),
+        "format": lambda: f"Not a valid {value}.",
+        "type": lambda: "Must be " + (" or ".join(TYPE_NAMES.get(t, t) for t in value) if isinstance(value, list)
+                                      else TYPE_NAMES.get(value, value)) + ".",
     }
     return field, messages.get(error.validator, lambda: error.message)()
+
+
+def _pattern_message(error, schema: dict, spec: dict, pattern: str) -> str:
+    message = spec.get("x-pattern-message")
+    path = list(error.absolute_path)
+    if len(path) > 1:  # an item of a list: the list property carries the message
+        owner = schema.get("properties", {}).get(str(path[0]), {})
+        message = message or (owner.get("x-pattern-message") if isinstance(owner, dict) else None)
+        return f"{error.instance!r}: {message or f'must match the pattern {pattern}.'}"
+    return message or f"Must match the pattern {pattern}."

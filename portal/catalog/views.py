@@ -1,9 +1,30 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.views.decorators.http import require_POST
 
-from .selectors import offered_versions
+from portal.teams.selectors import teams_of
+
+from .estimates import estimate_panel
+from .sections import sections_from_post
+from .selectors import offered_bundles, offered_versions
 
 
 @login_required
 def index(request):
-    return render(request, "catalog/index.html", {"versions": offered_versions()})
+    return render(request, "catalog/index.html", {"versions": offered_versions(), "bundles": offered_bundles()})
+
+
+@login_required
+@require_POST
+def estimate(request):
+    """htmx: re-estimate cost, quota left and sizing advice from the request form as it is now."""
+    sections = sections_from_post(request.POST)
+    team = teams_of(request.user, kind="modelling").filter(pk=_int(request.POST.get("team"))).first()
+    return render(request, "catalog/_estimate.html", {"panel": estimate_panel(sections, team=team)})
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

@@ -22,7 +22,7 @@ S = RequestStatus
 TRANSITIONS: dict[str, set[str]] = {
     S.DRAFT: {S.SUBMITTED},
     S.SUBMITTED: {S.IN_REVIEW},
-    S.IN_REVIEW: {S.APPROVED, S.REJECTED, S.CHANGES_REQUESTED},
+    S.IN_REVIEW: {S.APPROVED, S.REJECTED, S.CHANGES_REQUESTED, S.SUBMITTED},  # edited in review: resubmitted
     S.CHANGES_REQUESTED: {S.SUBMITTED},
     S.APPROVED: {S.PROVISIONING},
     S.PROVISIONING: {S.ACTIVE, S.FAILED},
@@ -33,6 +33,14 @@ TRANSITIONS: dict[str, set[str]] = {
     S.DECOMMISSIONED: set(),
 }
 TERMINAL_STATES = {S.REJECTED, S.DECOMMISSIONED}
+EDITABLE_STATES = {S.IN_REVIEW, S.CHANGES_REQUESTED}  # the requester may edit values and resubmit
+
+
+class DataClassification(models.TextChoices):
+    PUBLIC = "public", "Public"
+    INTERNAL = "internal", "Internal"
+    CONFIDENTIAL = "confidential", "Confidential"
+    RESTRICTED = "restricted", "Restricted"
 
 
 class OnboardingRequest(TimeStampedModel):
@@ -41,6 +49,16 @@ class OnboardingRequest(TimeStampedModel):
     title = models.CharField(max_length=200)
     status = models.CharField(max_length=30, choices=RequestStatus.choices, default=S.DRAFT, editable=False)
     submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # What approval routing asks besides the items' values.
+    data_classification = models.CharField(max_length=20, choices=DataClassification.choices,
+                                           default=DataClassification.INTERNAL)
+    business_justification = models.TextField(blank=True)
+    cost_centre = models.CharField(max_length=30, blank=True)
+    expected_duration_days = models.PositiveIntegerField(null=True, blank=True)
+    # Frozen at each submit by approval routing (what the rules saw; the cost approvers see).
+    estimated_monthly_cost = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True,
+                                                 editable=False)
+    routing_facts = models.JSONField(default=dict, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]

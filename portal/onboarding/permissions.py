@@ -1,10 +1,13 @@
 def can_view_request(user, request) -> bool:
-    """Staff, the requesting team, and the steering teams that have a stage on it."""
+    """Staff, the requesting team, the steering teams that have a stage on it, and their delegates."""
+    from portal.approvals.delegations import delegator_ids
+
     if user.is_staff:
         return True
     if request.team.memberships.filter(user=user).exists():
         return True
-    return request.stages.filter(team__memberships__user=user).exists()
+    people = [user.pk, *delegator_ids(user)]
+    return request.stages.filter(team__memberships__user_id__in=people).exists()
 
 
 def can_operate_request(user, request) -> bool:

@@ -11,9 +11,18 @@ def requests_visible_to(user):
 def request_detail(pk: int):
     return (
         OnboardingRequest.objects.select_related("team", "requester")
-        .prefetch_related("items__template_version__template", "stages__team", "stages__decisions__actor")
+        .prefetch_related("items__template_version__template", "stages__team", "stages__decisions__actor",
+                          "stages__decisions__on_behalf_of")
         .get(pk=pk)
     )
+
+
+def review_rounds(request) -> list[tuple[int, list]]:
+    """The request's approval stages by review round, newest round first (earlier rounds are void)."""
+    rounds: dict[int, list] = {}
+    for stage in request.stages.all():
+        rounds.setdefault(stage.round, []).append(stage)
+    return sorted(rounds.items(), reverse=True)
 
 
 def items_with_runs(request):
@@ -27,4 +36,7 @@ def items_with_runs(request):
 
 
 def timeline(request):
-    return events_for(request)
+    """The request's audit events as sentences: who, when, what, comment."""
+    from .timeline import describe_events
+
+    return describe_events(events_for(request))

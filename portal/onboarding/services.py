@@ -9,6 +9,7 @@ from portal.audit.services import record_event
 from portal.catalog.models import TemplateVersion
 from portal.catalog.validation import validate_values
 from portal.core.errors import ApplicationError, Conflict, PermissionDenied
+from portal.teams.quotas import check_quota, reserve_quota
 from portal.teams.selectors import is_member
 
 from .models import TRANSITIONS, OnboardingRequest, RequestItem, RequestStatus
@@ -50,12 +51,15 @@ def _validated_items(items) -> list[tuple[TemplateVersion, dict]]:
 
 
 @transaction.atomic
-def submit_new_request(*, actor, team, title: str, items) -> OnboardingRequest:
-    """Create a request with ``items`` ([(version, values)]) and submit it for review."""
+def submit_new_request(*, actor, team, title: str, items, details: dict | None = None) -> OnboardingRequest:
+    """Create a request with ``items`` ([(version, values)]) and ``details`` (see onboarding.details),
+    and submit it for review."""
+    from .details import clean_details
+
     if not is_member(actor, team):
         raise PermissionDenied("You can only request resources for a team you belong to.")
     checked = _validated_items(items)
-    request = OnboardingRequest.objects.create(team=team, requester=actor, title=title)
+    request = OnboardingRequest.objects.create(team=team, requester=actor, title=title, **clean_details(details))
     record_event(actor=actor, verb="request.created", target=request)
     for position, (version, values) in enumerate(checked):
         RequestItem.objects.create(request=request, template_version=version, position=position, values=values)
@@ -68,7 +72,8 @@ def submit_request(*, request: OnboardingRequest, actor) -> OnboardingRequest:
 
     if actor != request.requester:
         raise PermissionDenied("Only the requester can submit this request.")
-    _validated_items((item.template_version, item.values) for item in request.items.all())
+    checked = _validated_items((item.template_version, item.values) for item in request.items.all())
+    check_quota(team=request.team, items=checked)
     _transition(request, RequestStatus.SUBMITTED, actor=actor, submitted_at=timezone.now())
     open_review(request=request, actor=actor)
     return _transition(request, RequestStatus.IN_REVIEW, actor=actor)
@@ -85,6 +90,7 @@ def conclude_review(*, request: OnboardingRequest, outcome: str, actor) -> Onboa
 
 @transaction.atomic
 def start_provisioning(*, request: OnboardingRequest, actor) -> OnboardingRequest:
+    reserve_quota(request=request)  # locks the team's quota row until this transaction ends
     _transition(request, RequestStatus.PROVISIONING, actor=actor)
     _provision_next_item(request, actor=actor)
     return request

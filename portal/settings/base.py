@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_celery_beat",
     "portal.core",
     "portal.accounts",
     "portal.teams",
@@ -164,15 +165,26 @@ TERRAFORM_LOCK_TIMEOUT = env("TERRAFORM_LOCK_TIMEOUT", "60s")  # wait for a lock
 PORTAL_KEEP_FAILED_RESOURCES = env_bool("PORTAL_KEEP_FAILED_RESOURCES", False)
 # Fernet key for sensitive outputs at rest; empty: derived from SECRET_KEY (portal.core.secrets).
 PORTAL_SECRETS_KEY = env("PORTAL_SECRETS_KEY", "")
-CELERY_BEAT_SCHEDULE = {
-    **globals().get("CELERY_BEAT_SCHEDULE", {}),
-    "provisioning-reap-runs": {"task": "provisioning.reap_runs", "schedule": RUN_REAP_INTERVAL_SECONDS},
-}
 
 # The steering team that approves every request (more routing rules in approvals).
 PORTAL_DEFAULT_STEERING_TEAM = env("PORTAL_DEFAULT_STEERING_TEAM", "mlops-enablement")
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "portal@localhost")
+
+# --- Approvals: links in e-mails, risk markers, SLAs, webhooks, the periodic SLA check ----------
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+PORTAL_HIGH_COST_MONTHLY = int(env("PORTAL_HIGH_COST_MONTHLY", "2000"))  # marker; seeds the Finance rule
+PORTAL_SLA_DUE_SOON_FRACTION = 0.25  # a stage is "due soon" in the last quarter of its SLA
+PORTAL_WEBHOOK_TIMEOUT_SECONDS = float(env("PORTAL_WEBHOOK_TIMEOUT_SECONDS", "5"))
+PORTAL_WEBHOOK_RETRY_SECONDS = 30
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULE = {
+    "approvals-check-slas": {"task": "approvals.check_slas", "schedule": 15 * 60},
+}
+CELERY_BEAT_SCHEDULE["provisioning-reap-runs"] = {  # see RUN_STALE_SECONDS above
+    "task": "provisioning.reap_runs", "schedule": RUN_REAP_INTERVAL_SECONDS,
+}
 
 LOGGING = {
     "version": 1,
@@ -181,4 +193,39 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     # python-terraform logs variable values at DEBUG: never let it.
     "loggers": {"python_terraform": {"level": "WARNING"}},
+}
+
+# --- Repo scaffolding (the "repo" kind) -------------------------------------------------------
+PORTAL_SCAFFOLDS_DIR = Path(env("PORTAL_SCAFFOLDS_DIR", str(BASE_DIR / "templates")))
+PORTAL_SCAFFOLD_CACHE = Path(env("PORTAL_SCAFFOLD_CACHE", str(DATA_DIR / "scaffolds")))
+PORTAL_GIT_REMOTE = env("PORTAL_GIT_REMOTE", "bare")  # bare | github | gitlab
+PORTAL_GIT_ROOT = Path(env("PORTAL_GIT_ROOT", str(DATA_DIR / "git")))  # bare repos
+PORTAL_GIT_PUBLIC_URL = env("PORTAL_GIT_PUBLIC_URL")  # e.g. git://127.0.0.1:9418 while git daemon serves
+PORTAL_GIT_API_URL = env("PORTAL_GIT_API_URL")  # https://api.github.com or https://gitlab.example/api/v4
+PORTAL_GIT_NAMESPACE = env("PORTAL_GIT_NAMESPACE")  # GitHub org or GitLab group path
+PORTAL_GIT_TOKEN = env("PORTAL_GIT_TOKEN")
+PORTAL_GIT_AUTHOR = ("Onboarding portal", env("PORTAL_GIT_AUTHOR_EMAIL", "portal@example.org"))
+
+# --- Directory groups (the "directory_group" kind with the directory engine) ------------------
+PORTAL_DIRECTORY = {
+    "flavour": env("PORTAL_DIRECTORY_FLAVOUR", "ldap"),  # ad | ldap
+    "server_uri": env("PORTAL_DIRECTORY_URI", ""),
+    "bind_dn": env("PORTAL_DIRECTORY_BIND_DN", ""),
+    "bind_password": env("PORTAL_DIRECTORY_BIND_PASSWORD", ""),
+    "groups_base_dn": env("PORTAL_DIRECTORY_GROUPS_DN", ""),
+    "users_base_dn": env("PORTAL_DIRECTORY_USERS_DN", ""),
+    "placeholder_member_dn": env("PORTAL_DIRECTORY_PLACEHOLDER_DN"),
+}
+# Portal login with the directory's username and password (off by default): the same directory,
+# groups mapped to roles in the admin (Accounts → Directory role mappings); local accounts still work.
+PORTAL_LDAP_LOGIN = env_bool("PORTAL_LDAP_LOGIN", False)
+PORTAL_LDAP_LOGIN_GROUPS_DN = env("PORTAL_LDAP_LOGIN_GROUPS_DN", "")  # where role groups live; default: groups DN
+AUTHENTICATION_BACKENDS = [
+    *(["portal.accounts.backends.DirectoryLoginBackend"] if PORTAL_LDAP_LOGIN else []),
+    "django.contrib.auth.backends.ModelBackend",
+]
+PORTAL_GROUP_NAME_CONVENTION = env("PORTAL_GROUP_NAME_CONVENTION", "ds-{team}-{purpose}")
+PORTAL_DIRECTORY_FIX_DRIFT = env_bool("PORTAL_DIRECTORY_FIX_DRIFT", False)
+CELERY_BEAT_SCHEDULE["reconcile-directory-groups"] = {
+    "task": "provisioning.reconcile_directory_groups", "schedule": 3600.0,
 }

@@ -13,6 +13,8 @@ class Team(TimeStampedModel):
     slug = models.SlugField(max_length=50, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.MODELLING)
     description = models.TextField(blank=True)
+    webhook_url = models.URLField(blank=True, help_text="Steering teams: Slack-compatible incoming webhook "
+                                  "that hears about new, due and overdue approval stages.")
 
     def __str__(self) -> str:
         return self.name
@@ -32,3 +34,18 @@ class Membership(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.team}"
+
+
+class Quota(TimeStampedModel):
+    """What a team may hold at once (approved, provisioning and active items); empty = no limit."""
+
+    team = models.OneToOneField(Team, on_delete=models.CASCADE, related_name="quota")
+    max_gpus = models.PositiveIntegerField(null=True, blank=True, help_text="GPUs in VMs and cluster GPU nodes "
+                                           "(counted at the node groups' maximum size).")
+    max_vms = models.PositiveIntegerField(null=True, blank=True, help_text="CPU and GPU virtual machines.")
+    max_clusters = models.PositiveIntegerField(null=True, blank=True, help_text="Kubernetes clusters.")
+    max_monthly_usd = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True,
+                                          help_text="Estimated monthly cost in US dollars (730 h a month).")
+
+    def __str__(self) -> str:
+        return f"Quota of {self.team}"

@@ -45,3 +45,13 @@ def ensure_demo_people(teams: dict[str, Team]) -> list[tuple[str, str]]:
             Membership.objects.get_or_create(team=teams[team_slug], user=user)
         logins.append((username, password if created or user.check_password(password) else "(changed)"))
     return logins
+
+
+DEMO_QUOTA = {"max_gpus": 4, "max_vms": 6, "max_clusters": 1, "max_monthly_usd": 5000}
+
+
+def ensure_demo_quota(teams: dict[str, Team]):
+    """The demo modelling team's quota (admins edit it in the admin)."""
+    from .models import Quota
+
+    return Quota.objects.get_or_create(team=teams[DEMO_TEAM[0]], defaults=DEMO_QUOTA)[0]

@@ -5,6 +5,7 @@ No Django imports. Used by the run command, the tests and the inventory checks.
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -24,9 +25,12 @@ def free_port() -> int:
 def start_sandbox(port: int, *, log_path=None, timeout: float = 30.0) -> subprocess.Popen:
     """Start a moto server on 127.0.0.1:port and wait until it answers."""
     out = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
+    # The cluster module attaches AWS-managed IAM policies (AmazonEKSClusterPolicy …), which moto
+    # only knows when told to load them (~1.3 s on the first IAM call).
+    env = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+        stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True, env=env,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout

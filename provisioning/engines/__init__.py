@@ -17,6 +17,14 @@ def engine_for(name: str) -> Engine:
         from .terraform import TerraformEngine
 
         return TerraformEngine()
+    if name == "scaffold":
+        from .scaffold import ScaffoldEngine
+
+        return ScaffoldEngine()
+    if name == "directory":
+        from .directory import DirectoryEngine
+
+        return DirectoryEngine()
     raise EngineUnavailable(f"The '{name}' engine is not available in this installation yet.")
 
 

@@ -23,8 +23,9 @@ def ownership_tags(item) -> dict[str, str]:
 
 
 def terraform_variables(item, inputs: dict | None = None) -> dict:
-    """Requester values, values fed by earlier items, admin-fixed values (they win), the tags."""
-    return {**item.values, **(inputs or {}), **item.template_version.fixed_values, "tags": ownership_tags(item)}
+    """Requester values (minus portal-only answers) and values fed by earlier items (they win over
+    the requester's), then admin-fixed values (they win over both), then the ownership tags."""
+    return {**item.template_version.engine_values({**item.values, **(inputs or {})}), "tags": ownership_tags(item)}
 
 
 def summarize_plan(plan: dict) -> PlanSummary:

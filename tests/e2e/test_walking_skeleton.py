@@ -24,16 +24,30 @@ def test_request_approved_applies_a_tagged_instance_in_the_sandbox(
     assert form.status_code == 200 and "Instance type" in form.content.decode()
 
     response = client.post("/requests/new/cpu-vm/", {
-        "title": "Churn features VM", "team": team.pk, "v-name": "churn-e2e-vm",
+        "title": "Churn features VM", "team": team.pk, "data_classification": "internal",
+        "business_justification": "feature engineering for churn", "cost_centre": "CC-1",
+        "expected_duration_days": "90", "v-name": "churn-e2e-vm",
         "v-instance_type": "t3.xlarge", "v-disk_size_gb": "40", "v-purpose": 'features "q" ${var.x}',
     })
     assert response.status_code == 302
     request = OnboardingRequest.objects.get()
     assert request.status == RequestStatus.IN_REVIEW
 
+    # Entering review queued a plan preview; the worker runs it and the approver sees what would be made.
+    plan = request.items.get().runs.get(action="plan")
+
+    def planned():
+        plan.refresh_from_db()
+        return plan.is_terminal
+
+    wait_for(planned, timeout=180, interval=2, what="the plan preview")
+    assert plan.status == "succeeded", plan.error
+    assert request.items.get().status == "pending"  # a preview provisions nothing
+
     client.logout()
     login(client, "approver", "approver-demo")
     queue = client.get("/approvals/").content.decode()
+    assert "+1 to add" in queue and "aws_instance.this" in queue
     stage_id = re.search(r"/approvals/stages/(\d+)/decide/", queue).group(1)
     client.post(f"/approvals/stages/{stage_id}/decide/", {"outcome": "approve", "comment": "fine"})
 
@@ -42,7 +56,7 @@ def test_request_approved_applies_a_tagged_instance_in_the_sandbox(
         return request.status in (RequestStatus.ACTIVE, RequestStatus.FAILED)
 
     wait_for(settled, timeout=240, interval=2, what="the provisioning run")
-    run = request.items.get().runs.get(action="apply")
+    run = request.items.get().runs.get(action="apply")  # the plan preview may have run before it
     assert request.status == RequestStatus.ACTIVE, f"run failed: {run.error}\n" + "\n".join(
         run.log_lines.values_list("text", flat=True))
 
@@ -81,11 +95,13 @@ def request_events(request):
 def test_a_failed_run_shows_why(client, demo, celery_worker_process, settings):
     """A module that Terraform rejects fails the run with Terraform's error on the request page."""
     from portal.approvals.services import record_decision
+    from portal.catalog.models import TemplateVersion
     from portal.onboarding.services import submit_new_request
 
     version = demo.versions["cpu-vm"]
-    version.fixed_values = {"ami": "ami-does-not-exist"}  # moto refuses an unknown image
-    version.save(update_fields=["fixed_values"])
+    # moto refuses an unknown image; a raw update because a published version refuses save()
+    TemplateVersion.objects.filter(pk=version.pk).update(fixed_values={"ami": "ami-does-not-exist"})
+    version.refresh_from_db()
     request = submit_new_request(
         actor=demo.people["requester"], team=demo.teams["churn-modelling"], title="broken",
         items=[(version, {"name": "broken-vm", "instance_type": "t3.large", "disk_size_gb": 20,

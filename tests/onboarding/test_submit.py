@@ -6,13 +6,19 @@ from portal.onboarding.services import InvalidValues, submit_new_request
 from tests.fixtures.people import CPU_VM_VALUES
 
 
-def test_submit_opens_the_mlops_stage(demo, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks() as callbacks:
+def test_submit_opens_the_mlops_stage_and_queues_only_a_plan_preview(demo, django_capture_on_commit_callbacks,
+                                                                     monkeypatch):
+    from provisioning.models import Run
+
+    enqueued = []
+    monkeypatch.setattr("provisioning.tasks.execute_run_task.delay", enqueued.append)
+    with django_capture_on_commit_callbacks(execute=True):
         request = submit_new_request(actor=demo.people["requester"], team=demo.teams["churn-modelling"],
                                      title="VM", items=[(demo.versions["cpu-vm"], CPU_VM_VALUES)])
     assert request.status == RequestStatus.IN_REVIEW
     assert [s.team.slug for s in request.stages.all()] == ["mlops-enablement"]
-    assert callbacks == []  # nothing is queued before approval
+    plan = Run.objects.get(item__request=request)  # nothing is applied before approval
+    assert plan.action == "plan" and enqueued == [plan.pk]
 
 
 def test_invalid_values_save_nothing(demo):

@@ -123,3 +123,24 @@ def test_a_stopped_run_leaves_no_terraform_process(tmp_path, echo_module, cloud_
         except OSError:
             continue
         assert cwd != workdir, f"terraform process {pid} survived in {workdir}"
+
+
+def test_command_lines_avoid_python_terraform_quirks(tmp_path, monkeypatch):
+    """Pinned: apply takes the saved plan (python-terraform's own apply() would pass -auto-approve=false
+    and wait on stdin), destroy goes through a destroy plan (its destroy() passes the removed -force)."""
+    seen = []
+    runner = TerraformRunner(workdir=tmp_path, env={})
+    monkeypatch.setattr(runner, "_run", lambda command, argv, **kw: seen.append(argv) or 0)
+    runner.apply()
+    runner.plan(var_file="portal.tfvars.json", destroy=True)
+    apply, plan = seen
+    assert apply == ["terraform", "apply", "-input=false", "-no-color", "portal.tfplan"]
+    assert plan[:2] == ["terraform", "plan"] and "-destroy" in plan and "-var-file=portal.tfvars.json" in plan
+    assert "-out=portal.tfplan" in plan and "-detailed-exitcode" in plan
+    assert not any("auto-approve" in arg or arg == "-force" for arg in apply + plan)
+
+
+def test_a_half_written_state_file_does_not_break_the_runner(tmp_path):
+    """A killed apply can leave a 0-byte terraform.tfstate; python-terraform's constructor chokes on it."""
+    (tmp_path / "terraform.tfstate").write_text("")
+    TerraformRunner(workdir=tmp_path, env={})

@@ -1,4 +1,4 @@
-"""Run the whole portal on one machine: sandbox cloud, worker, web server. Ctrl-C stops it all."""
+"""Run the whole portal on one machine: sandbox cloud, worker, beat, web server. Ctrl-C stops it all."""
 
 import os
 import signal
@@ -36,13 +36,13 @@ class Command(BaseCommand):
                 port = urlparse(settings.PORTAL_SANDBOX_URL).port
                 children.append(("sandbox cloud", start_sandbox(port, log_path=logs / "sandbox.log")))
                 self.stdout.write(f"Sandbox cloud (moto) on {settings.PORTAL_SANDBOX_URL}")
-            # --beat: the periodic tasks (the run reaper) run inside this one worker.
             children.append(("worker", self._spawn(
-                [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "--loglevel=INFO",
-                 "--beat", "--schedule", str(settings.DATA_DIR / "celerybeat-schedule")],
+                [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "--loglevel=INFO"],
                 logs / "worker.log")))
-            self.stdout.write(f"Celery worker (with beat) started (broker {settings.CELERY_BROKER_URL}); "
-                              f"log: {logs / 'worker.log'}")
+            broker = settings.CELERY_BROKER_URL
+            self.stdout.write(f"Celery worker started (broker {broker}); log: {logs / 'worker.log'}")
+            children.append(("beat", self._spawn(
+                [sys.executable, "-m", "celery", "-A", "portal", "beat", "--loglevel=INFO"], logs / "beat.log")))
             children.append(("web", self._spawn(
                 [sys.executable, "manage.py", "runserver", addr, "--noreload"], None)))
             self.stdout.write(self.style.SUCCESS(f"\nPortal running at http://{addr}/  (Ctrl-C stops everything)\n"))

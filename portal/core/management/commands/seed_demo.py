@@ -1,8 +1,9 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from portal.catalog.seed import ensure_builtin_templates
-from portal.teams.seed import ensure_demo_people, ensure_teams
+from portal.approvals.seed import ensure_default_rules, ensure_demo_approvers
+from portal.catalog.seed import ensure_builtin_templates, ensure_bundles, ensure_prices
+from portal.teams.seed import ensure_demo_people, ensure_demo_quota, ensure_teams
 
 
 class Command(BaseCommand):
@@ -12,7 +13,12 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         teams = ensure_teams()
         logins = ensure_demo_people(teams)
+        logins += ensure_demo_approvers(teams)
+        ensure_default_rules(teams)
         versions = ensure_builtin_templates()
+        ensure_prices()
+        ensure_bundles()
+        ensure_demo_quota(teams)
         self.stdout.write("Templates: " + ", ".join(str(v) for v in versions))
         self.stdout.write("Demo logins (username / password):")
         for username, password in logins:

@@ -1,0 +1,71 @@
+"""Directory groups → portal roles, applied at each directory login (``DirectoryRoleMapping``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from portal.audit.services import record_event
+from portal.teams.models import Membership
+from provisioning.directory.distinguished_names import dn_key
+
+from .models import DirectoryRoleMapping
+
+VIA = "directory login"
+
+
+@dataclass
+class RoleChanges:
+    added: list[str] = field(default_factory=list)  # team slugs
+    removed: list[str] = field(default_factory=list)
+    is_staff: bool | None = None  # the new value when it changed
+
+
+def matching_mappings(mappings: Iterable[DirectoryRoleMapping], group_dns: Iterable[str],
+                      group_names: Iterable[str]) -> list[DirectoryRoleMapping]:
+    """The mappings whose group the person is in: a DN compares as the directory does, a name ignores case."""
+    dns = {dn_key(dn) for dn in group_dns}
+    names = {name.casefold() for name in group_names}
+    return [m for m in mappings if (dn_key(m.group) in dns if "=" in m.group else m.group.casefold() in names)]
+
+
+@transaction.atomic
+def apply_directory_roles(*, user, group_dns: Iterable[str], group_names: Iterable[str]) -> RoleChanges:
+    """Make ``user``'s memberships in mapped teams, and ``is_staff`` once an admin mapping exists, follow
+    their directory groups; every change is an audit event. Unmapped teams are left alone, and an
+    existing membership keeps its role (a lead stays lead)."""
+    type(user).objects.select_for_update().filter(pk=user.pk).first()  # one login of a person at a time
+    mappings = list(DirectoryRoleMapping.objects.select_related("team"))
+    granted = matching_mappings(mappings, group_dns, group_names)
+    managed = {m.team_id for m in mappings if m.team_id}
+    wanted = {m.team_id: m for m in granted if m.team_id}
+    held = {ms.team_id: ms for ms in Membership.objects.filter(user=user).select_related("team")}
+    changes = RoleChanges()
+    for team_id, mapping in sorted(wanted.items()):
+        if team_id in held:
+            continue
+        Membership.objects.create(team=mapping.team, user=user, role=Membership.Role.MEMBER)
+        record_event(actor=None, verb="membership.added", target=mapping.team, data={
+            "user": user.username, "role": Membership.Role.MEMBER, "as": mapping.role, "group": mapping.group,
+            "via": VIA})
+        changes.added.append(mapping.team.slug)
+    for team_id in sorted((managed & held.keys()) - wanted.keys()):
+        membership = held[team_id]
+        membership.delete()
+        record_event(actor=None, verb="membership.removed", target=membership.team, data={
+            "user": user.username, "role": membership.role, "via": VIA,
+            "why": "not in any directory group mapped to this team"})
+        changes.removed.append(membership.team.slug)
+    if any(m.role == DirectoryRoleMapping.Role.ADMIN for m in mappings):
+        staff = any(m.role == DirectoryRoleMapping.Role.ADMIN for m in granted)
+        if user.is_staff != staff:
+            user.is_staff = staff
+            user.save(update_fields=["is_staff"])
+            groups = [m.group for m in granted if m.role == DirectoryRoleMapping.Role.ADMIN]
+            record_event(actor=None, verb="user.staff_granted" if staff else "user.staff_revoked", target=user,
+                         data={"user": user.username, "groups": groups, "via": VIA})
+            changes.is_staff = staff
+    return changes
+

@@ -1,0 +1,84 @@
+"""A request's audit events told as sentences for its page: who, when, what, and any comment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from portal.teams.models import Team
+
+WHAT = {
+    "request.created": "created the request",
+    "request.submitted": "submitted the request for review",
+    "request.in_review": "the request is in review",
+    "request.edited": "edited the request and resubmitted it",
+    "request.approved": "the request was approved by every stage",
+    "request.rejected": "the request was rejected",
+    "request.changes_requested": "the request went back to the requester for changes",
+    "request.provisioning": "provisioning started",
+    "request.active": "every item is provisioned",
+    "request.failed": "provisioning failed",
+    "stage.created": "{team} must approve: {reason}",
+    "stage.opened": "{team} stage opened, due {due_at:%Y-%m-%d %H:%M} UTC",
+    "stage.approve": "approved for {team}",
+    "stage.reject": "rejected for {team}",
+    "stage.request_changes": "asked for changes for {team}",
+    "stage.reminded": "reminded {team}: due {due_at:%Y-%m-%d %H:%M} UTC",
+    "stage.escalated": "{team} is overdue: escalated to {to}",
+    "approvals.voided": "earlier decisions no longer count ({decisions} voided) — {why}",
+    "run.queued": "{action} run #{run} queued",
+    "run.started": "run #{run} started on {worker}",
+    "run.succeeded": "run #{run} succeeded",
+    "run.failed": "run #{run} failed",
+    "run.cancelled": "{action} runs {runs} cancelled",
+}
+# Routing and bookkeeping the portal does on someone's behalf: told as the portal's doing.
+BY_THE_PORTAL = {"stage.created", "stage.opened", "run.queued", "run.cancelled", "request.in_review",
+                 "request.approved", "request.provisioning", "request.active", "request.failed"}
+SYSTEM = "the portal"
+
+
+@dataclass
+class Entry:
+    when: datetime
+    who: str
+    what: str
+    comment: str = ""
+    verb: str = ""
+
+
+def _fields(data: dict, teams: dict[str, str]) -> dict:
+    fields = dict(data)
+    fields["team"] = teams.get(data.get("team"), data.get("team", ""))
+    for key in ("due_at",):
+        if isinstance(data.get(key), str):
+            fields[key] = datetime.fromisoformat(data[key])
+    if isinstance(data.get("to"), list):
+        fields["to"] = ", ".join(data["to"]) or "nobody"
+    if isinstance(data.get("runs"), list):
+        fields["runs"] = ", ".join(f"#{pk}" for pk in data["runs"])
+    return fields
+
+
+def describe(event, teams: dict[str, str]) -> Entry:
+    data = event.data or {}
+    template = WHAT.get(event.verb)
+    try:
+        what = template.format(**_fields(data, teams)) if template else event.verb.replace(".", " ").replace("_", " ")
+    except (KeyError, ValueError):
+        what = event.verb.replace(".", " ").replace("_", " ")
+    if event.verb.startswith("request.") and event.verb not in WHAT:
+        what = f"the request became {event.verb.split('.', 1)[1].replace('_', ' ')}"
+    who = str(event.actor) if event.actor and event.verb not in BY_THE_PORTAL else SYSTEM
+    if data.get("on_behalf_of"):
+        who += f" (for {data['on_behalf_of']})"
+    if data.get("error"):
+        what += f": {data['error']}"
+    return Entry(when=event.created_at, who=who, what=what, comment=data.get("comment", ""), verb=event.verb)
+
+
+def describe_events(events) -> list[Entry]:
+    events = list(events)
+    slugs = {e.data.get("team") for e in events if isinstance(e.data, dict) and e.data.get("team")}
+    teams = dict(Team.objects.filter(slug__in=slugs).values_list("slug", "name")) if slugs else {}
+    return [describe(event, teams) for event in events]

@@ -1,0 +1,84 @@
+"""The scaffold engine: render the item's copier scaffold and publish it to the team's git remote."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+
+from ..scaffold import (
+    BareDirectoryRemote,
+    GitHubRemote,
+    GitLabRemote,
+    materialise_scaffold,
+    publish_repo,
+    render_scaffold,
+)
+from .base import EngineUnavailable, PlanSummary, RunContext
+
+
+def git_remote():
+    kind = settings.PORTAL_GIT_REMOTE
+    if kind == "bare":
+        return BareDirectoryRemote(settings.PORTAL_GIT_ROOT, public_url=settings.PORTAL_GIT_PUBLIC_URL)
+    if not (settings.PORTAL_GIT_API_URL and settings.PORTAL_GIT_NAMESPACE and settings.PORTAL_GIT_TOKEN):
+        raise EngineUnavailable(f"The {kind} remote needs PORTAL_GIT_API_URL, _NAMESPACE and _TOKEN.")
+    if kind == "github":
+        return GitHubRemote(settings.PORTAL_GIT_API_URL, settings.PORTAL_GIT_NAMESPACE, settings.PORTAL_GIT_TOKEN)
+    if kind == "gitlab":
+        return GitLabRemote(settings.PORTAL_GIT_API_URL, settings.PORTAL_GIT_NAMESPACE, settings.PORTAL_GIT_TOKEN)
+    raise EngineUnavailable(f"Unknown git remote kind '{kind}' (PORTAL_GIT_REMOTE: bare, github or gitlab).")
+
+
+def repo_name(item) -> str:
+    return f"{item.request.team.slug}-{item.values['name']}"
+
+
+def scaffold_answers(item) -> dict:
+    """The requester's values are data for the scaffold's questions; the portal adds who owns it."""
+    requester = item.request.requester
+    answers = {k: v for k, v in item.values.items() if k != "name"}
+    answers.update(team=item.request.team.slug, owner_email=requester.email or f"{requester.username}@invalid")
+    answers.setdefault("project_name", item.values["name"])
+    return answers
+
+
+class ScaffoldEngine:
+    def plan(self, ctx: RunContext) -> PlanSummary:
+        name = repo_name(ctx.item)
+        ctx.log(f"portal: would render scaffold '{ctx.item.template_version.module}' and push {name} (main)")
+        return PlanSummary(add=1, resources=[{"address": f"git_repository.{name}", "type": "git_repository",
+                                              "actions": ["create"]}])
+
+    def apply(self, ctx: RunContext) -> dict:
+        item, version = ctx.item, ctx.item.template_version
+        ctx.heartbeat(phase="render")
+        source = materialise_scaffold(Path(settings.PORTAL_SCAFFOLDS_DIR) / version.module,
+                                      version=version.number, cache_dir=settings.PORTAL_SCAFFOLD_CACHE)
+        ctx.log(f"portal: rendering scaffold {version.module} {source.ref}")
+        requester = item.request.requester
+        with tempfile.TemporaryDirectory(prefix="portal-render-") as tmp:
+            rendered = render_scaffold(source.src_path, source.ref, scaffold_answers(item), Path(tmp) / "out")
+            ctx.heartbeat(phase="push")
+            remote = git_remote()
+            result = publish_repo(
+                remote, repo_name(item), rendered, author=settings.PORTAL_GIT_AUTHOR,
+                co_author=(str(requester), requester.email or f"{requester.username}@invalid"),
+                message=f"Scaffold {version.module} {source.ref} for {item.request.team.slug}\n\n"
+                        f"Requested in onboarding request #{item.request_id}.",
+                description=item.values.get("description", ""),
+            )
+            remote.grant_group_access(repo_name(item), item.request.team.slug)
+        ctx.log(f"portal: pushed {result.commit_sha[:12]} to {result.clone_url}"
+                + ("" if result.created else " (already there: nothing new pushed)"))
+        return {"clone_url": result.clone_url, "commit_sha": result.commit_sha, "scaffold_version": source.ref}
+
+    def destroy(self, ctx: RunContext) -> None:
+        remote = git_remote()
+        if not isinstance(remote, BareDirectoryRemote):
+            raise EngineUnavailable("Repos on a hosted remote are archived by their owners, not deleted by the portal.")
+        path = remote.path(repo_name(ctx.item))
+        shutil.rmtree(path, ignore_errors=True)
+        ctx.log(f"portal: removed {path.name}")

@@ -1,0 +1,53 @@
+"""Render copier scaffolds safely and publish/upgrade them as git repos. No Django in here.
+
+Flow: ``materialise_scaffold`` (templates/<scaffold> at version N -> tag vN of a cached repo) ->
+``render_scaffold`` -> ``publish_repo`` on a ``GitRemote``; later ``upgrade_repo`` to a newer tag.
+"""
+
+from .answers import ScaffoldVersion, repo_version
+from .errors import (
+    AnswersError,
+    DivergedRemoteError,
+    EscapingPathError,
+    PushError,
+    RemoteAuthError,
+    RemoteError,
+    RemoteUnavailableError,
+    RenderError,
+    ScaffoldError,
+    ScaffoldVersionError,
+    UnsafeScaffoldError,
+)
+from .publishing import PublishResult, publish_repo
+from .remotes import BareDirectoryRemote, GitHubRemote, GitLabRemote, GitRemote, RepoInfo
+from .rendering import render_scaffold
+from .sources import ScaffoldSource, materialise_scaffold
+from .upgrades import UpgradeResult, upgrade_repo
+
+__all__ = [
+    "AnswersError",
+    "BareDirectoryRemote",
+    "DivergedRemoteError",
+    "EscapingPathError",
+    "GitHubRemote",
+    "GitLabRemote",
+    "GitRemote",
+    "PublishResult",
+    "PushError",
+    "RemoteAuthError",
+    "RemoteError",
+    "RemoteUnavailableError",
+    "RenderError",
+    "RepoInfo",
+    "ScaffoldError",
+    "ScaffoldSource",
+    "ScaffoldVersion",
+    "ScaffoldVersionError",
+    "UnsafeScaffoldError",
+    "UpgradeResult",
+    "materialise_scaffold",
+    "publish_repo",
+    "render_scaffold",
+    "repo_version",
+    "upgrade_repo",
+]

@@ -1,0 +1,19 @@
+"""Git hosts behind one interface: a directory of bare repos, GitHub, GitLab."""
+
+from .bare_directory import BareDirectoryRemote
+from .base import GitRemote, RepoInfo, check_repo_name
+from .daemon import GitDaemon, serving, start_git_daemon
+from .github import GitHubRemote
+from .gitlab import GitLabRemote
+
+__all__ = [
+    "BareDirectoryRemote",
+    "GitDaemon",
+    "GitHubRemote",
+    "GitLabRemote",
+    "GitRemote",
+    "RepoInfo",
+    "check_repo_name",
+    "serving",
+    "start_git_daemon",
+]

@@ -1,0 +1,59 @@
+"""ci_pipeline applies in the sandbox (project + IAM role, checked with boto3) and destroys.
+
+moto ignores CodeBuild's delete (the provider deletes by ARN, moto looks the project up by name),
+so after destroy this test checks what is true: Terraform exits 0, the state is empty and the
+IAM role is gone — not that the project disappeared.
+"""
+
+from __future__ import annotations
+
+import json
+
+TAGS = {"team": "vision", "request": "45", "item": "3"}
+BUILDSPEC = "version: 0.2\nphases:\n  build:\n    commands:\n      - make test\n"
+
+
+def test_ci_pipeline_apply_and_destroy(module_run, sandbox_client):
+    run = module_run("ci_pipeline")
+    variables = {
+        "name": "vision-detector-ci",
+        "repo_url": "https://github.com/acme-ml/vision-detector.git",
+        "source_type": "GITHUB",
+        "branch": "main",
+        "buildspec": BUILDSPEC,
+        "compute_type": "BUILD_GENERAL1_MEDIUM",
+        "image": "aws/codebuild/standard:7.0",
+        "build_timeout_minutes": 90,
+        "environment_variables": {"MODEL_NAME": "detector", "STAGE": "ci"},
+        "tags": TAGS,
+    }
+    codebuild, iam = sandbox_client("codebuild"), sandbox_client("iam")
+
+    out = run.apply(variables)
+
+    assert out["project_name"] == "vision-detector-ci"
+    [project] = codebuild.batch_get_projects(names=["vision-detector-ci"])["projects"]
+    assert project["arn"] == out["project_arn"]
+    assert project["source"]["type"] == "GITHUB"
+    assert project["source"]["location"] == "https://github.com/acme-ml/vision-detector.git"
+    assert project["source"]["buildspec"] == BUILDSPEC
+    assert project["sourceVersion"] == "main"
+    assert project["environment"]["computeType"] == "BUILD_GENERAL1_MEDIUM"
+    assert project["environment"]["image"] == "aws/codebuild/standard:7.0"
+    env = {v["name"]: v["value"] for v in project["environment"]["environmentVariables"]}
+    assert env == {"MODEL_NAME": "detector", "STAGE": "ci"}
+    assert project["timeoutInMinutes"] == 90
+    assert {t["key"]: t["value"] for t in project["tags"]} == {**TAGS, "Name": "vision-detector-ci"}
+    assert project["serviceRole"] == out["service_role_arn"]
+    role = iam.get_role(RoleName="vision-detector-ci-codebuild")["Role"]
+    assert role["Arn"] == out["service_role_arn"]
+    trust = role["AssumeRolePolicyDocument"]
+    trust = json.loads(trust) if isinstance(trust, str) else trust
+    assert trust["Statement"][0]["Principal"] == {"Service": "codebuild.amazonaws.com"}
+    assert iam.list_role_policies(RoleName="vision-detector-ci-codebuild")["PolicyNames"] == ["build-logs"]
+
+    run.destroy(variables)  # exits 0 (a failure raises)
+
+    assert run.state_resources() == []
+    roles = {r["RoleName"] for r in iam.list_roles()["Roles"]}
+    assert "vision-detector-ci-codebuild" not in roles

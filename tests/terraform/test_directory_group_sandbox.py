@@ -1,0 +1,79 @@
+"""directory_group_sandbox applies and destroys in the sandbox's identity store (checked with boto3)."""
+
+from __future__ import annotations
+
+TAGS = {"team": "vision", "request": "46", "item": "4"}
+
+
+def _store_id(sandbox_client) -> str:
+    [instance] = sandbox_client("sso-admin").list_instances()["Instances"]
+    return instance["IdentityStoreId"]
+
+
+def _members(ids, store, group_id) -> set[str]:
+    memberships = ids.list_group_memberships(IdentityStoreId=store, GroupId=group_id)["GroupMemberships"]
+    names = set()
+    for membership in memberships:
+        user = ids.describe_user(IdentityStoreId=store, UserId=membership["MemberId"]["UserId"])
+        names.add(user["UserName"])
+    return names
+
+
+def test_group_with_created_users_apply_and_destroy(module_run, sandbox_client):
+    run = module_run("directory_group_sandbox")
+    variables = {
+        "name": "vision-data-scientists",
+        "description": "Vision team data scientists",
+        "member_user_names": ["ada.lovelace", "alan.turing"],
+        "create_users": True,
+        "tags": TAGS,
+    }
+    ids, store = sandbox_client("identitystore"), _store_id(sandbox_client)
+
+    out = run.apply(variables)
+
+    assert out["group_name"] == "vision-data-scientists"
+    assert out["member_count"] == 2
+    assert out["identity_store_id"] == store
+    group = ids.describe_group(IdentityStoreId=store, GroupId=out["group_id"])
+    assert group["DisplayName"] == "vision-data-scientists"
+    assert group["Description"] == "Vision team data scientists [item=4, request=46, team=vision]"
+    assert _members(ids, store, out["group_id"]) == {"ada.lovelace", "alan.turing"}
+
+    run.destroy(variables)
+
+    groups = ids.list_groups(IdentityStoreId=store)["Groups"]
+    assert out["group_id"] not in {g["GroupId"] for g in groups}
+    users = {u["UserName"] for u in ids.list_users(IdentityStoreId=store)["Users"]}
+    assert not users & {"ada.lovelace", "alan.turing"}
+    assert run.state_resources() == []
+
+
+def test_group_of_existing_users_leaves_them_on_destroy(module_run, sandbox_client):
+    ids, store = sandbox_client("identitystore"), _store_id(sandbox_client)
+    for user in ("grace.hopper", "edsger.dijkstra"):
+        ids.create_user(
+            IdentityStoreId=store, UserName=user, DisplayName=user, Name={"GivenName": user, "FamilyName": "Existing"}
+        )
+    run = module_run("directory_group_sandbox")
+    variables = {"name": "vision-reviewers", "member_user_names": ["grace.hopper", "edsger.dijkstra"], "tags": {}}
+
+    out = run.apply(variables)
+
+    assert out["member_count"] == 2
+    group = ids.describe_group(IdentityStoreId=store, GroupId=out["group_id"])
+    assert not group.get("Description")
+    assert _members(ids, store, out["group_id"]) == {"grace.hopper", "edsger.dijkstra"}
+
+    run.destroy(variables)
+
+    assert out["group_id"] not in {g["GroupId"] for g in ids.list_groups(IdentityStoreId=store)["Groups"]}
+    users = {u["UserName"] for u in ids.list_users(IdentityStoreId=store)["Users"]}
+    assert {"grace.hopper", "edsger.dijkstra"} <= users
+
+
+def test_group_refuses_unknown_member(module_run):
+    run = module_run("directory_group_sandbox")
+    output = run.plan_fails({"name": "vision-ghosts", "member_user_names": ["no.such.user"]})
+    assert 'data.aws_identitystore_user.existing["no.such.user"]' in output
+    assert "USER not found" in output

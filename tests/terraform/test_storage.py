@@ -1,0 +1,88 @@
+"""storage applies and destroys in the sandbox; boto3 sees encryption, public access block,
+versioning, the lifecycle rule, the TLS-only policy (enforced) and the tags (taken literally)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from botocore.exceptions import ClientError
+
+# A requester's text reaches the tfvars file as JSON data: quotes and ${...} must stay literal.
+TAGS = {"team": "vision", "request": "44", "item": "2", "purpose": 'say "hi" ${var.name} %{if true}x%{endif}'}
+
+
+def test_storage_apply_and_destroy(module_run, sandbox_client):
+    run = module_run("storage")
+    variables = {
+        "name": "acme-vision-train-data",
+        "sse_algorithm": "aws:kms",
+        "versioning": True,
+        "lifecycle_days": 30,
+        "force_destroy": True,
+        "tags": TAGS,
+    }
+    s3 = sandbox_client("s3")
+
+    out = run.apply(variables)
+
+    assert out == {"bucket_name": "acme-vision-train-data", "bucket_arn": "arn:aws:s3:::acme-vision-train-data"}
+    bucket = "acme-vision-train-data"
+    tags = {t["Key"]: t["Value"] for t in s3.get_bucket_tagging(Bucket=bucket)["TagSet"]}
+    assert tags == {**TAGS, "Name": bucket}
+    sse = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
+    assert sse["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
+    assert sse["BucketKeyEnabled"] is True
+    block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+    assert block == {
+        "BlockPublicAcls": True,
+        "IgnorePublicAcls": True,
+        "BlockPublicPolicy": True,
+        "RestrictPublicBuckets": True,
+    }
+    ownership = s3.get_bucket_ownership_controls(Bucket=bucket)["OwnershipControls"]["Rules"]
+    assert ownership == [{"ObjectOwnership": "BucketOwnerEnforced"}]
+    assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+    [rule] = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+    assert rule["Status"] == "Enabled"
+    assert rule["Expiration"] == {"Days": 30}
+    assert rule["NoncurrentVersionExpiration"]["NoncurrentDays"] == 30
+    [statement] = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])["Statement"]
+    assert statement["Effect"] == "Deny"
+    assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+    # The sandbox evaluates bucket policies and its endpoint is plain http: the policy bites.
+    with pytest.raises(ClientError) as denied:
+        s3.put_object(Bucket=bucket, Key="raw/a.csv", Body=b"x,y\n1,2\n")
+    assert denied.value.response["Error"]["Code"] in {"403", "AccessDenied"}
+
+    run.destroy(variables)
+
+    with pytest.raises(ClientError) as gone:
+        s3.head_bucket(Bucket=bucket)
+    assert gone.value.response["Error"]["Code"] == "404"
+    assert run.state_resources() == []
+
+
+def test_storage_plain_bucket_plans_no_versioning_or_lifecycle(module_run):
+    """The other branches, by plan alone: AES256, no versioning resource, no lifecycle rule."""
+    run = module_run("storage")
+    plan = run.show_plan(
+        {"name": "acme.vision.scratch", "sse_algorithm": "AES256", "versioning": False, "lifecycle_days": 0}
+    )
+
+    planned = {r["address"]: r["change"]["after"] for r in plan["resource_changes"] if r["mode"] == "managed"}
+    assert "aws_s3_bucket_public_access_block.this" in planned
+    assert "aws_s3_bucket_versioning.this[0]" not in planned
+    assert "aws_s3_bucket_lifecycle_configuration.this[0]" not in planned
+    assert planned["aws_s3_bucket.this"]["force_destroy"] is False
+    sse = planned["aws_s3_bucket_server_side_encryption_configuration.this"]["rule"][0]
+    default = sse["apply_server_side_encryption_by_default"][0]
+    assert default["sse_algorithm"] == "AES256"
+    assert not default["kms_master_key_id"]
+    assert sse["bucket_key_enabled"] is False
+
+
+def test_storage_refuses_a_bad_bucket_name(module_run):
+    output = module_run("storage").plan_fails({"name": "Team_Data..bucket"})
+    assert "S3 naming rules" in output
