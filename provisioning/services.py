@@ -36,7 +36,10 @@ def send_run_task(run_pk: int, *, countdown: float | None = None) -> None:
     """Hand the run to the broker. Safe to repeat: only one worker can claim a queued run."""
     from .tasks import execute_run_task
 
-    execute_run_task.apply_async((run_pk,), countdown=countdown)
+    if countdown:
+        execute_run_task.apply_async((run_pk,), countdown=countdown)
+    else:
+        execute_run_task.delay(run_pk)
 
 
 def claim_run(*, run_pk: int, worker: str) -> Run | None:
