@@ -7,39 +7,49 @@ import time
 
 from django.conf import settings
 
-from .engines import EngineUnavailable, RunContext, engine_for
+from .engines import RunContext, engine_for
+from .failures import explain
 from .models import Run
-from .runners.terraform import TerraformFailed
-from .services import LogWriter, RunLost, claim_run, fail_run, finish_run, heartbeat, worker_name
+from .services import LogWriter, RunLost, claim_run, fail_run, finish_run, heartbeat, record_process, worker_name
 
 log = logging.getLogger(__name__)
 
 
 def execute_run(run_pk: int) -> Run | None:
-    """Claim and carry out a run; returns it ended, or None if it was not ours to run."""
+    """Claim and carry out a run; returns it ended, or None if it was not (or no longer) ours."""
     run = claim_run(run_pk=run_pk, worker=worker_name())
     if run is None:
         log.info("run %s is not queued any more; nothing to do", run_pk)
         return None
     writer = LogWriter(run)
     try:
+        return _carry_out_and_end(run, writer)
+    except RunLost:
+        # Cancelled or reaped meanwhile: Terraform's group was stopped; whoever took the run
+        # away has settled it.
+        log.warning("run %s was taken from this worker", run_pk)
+        writer("portal: this worker no longer holds the run (cancelled or reaped); Terraform was stopped")
+        return None
+
+
+def _carry_out_and_end(run: Run, writer: LogWriter) -> Run:
+    try:
         outputs, plan_summary = _carry_out(run, writer)
     except RunLost:
-        log.warning("run %s was taken from this worker", run_pk)
-        return None
-    except TerraformFailed as error:
-        return fail_run(run=run, error=_explain(error))
-    except EngineUnavailable as error:
-        writer(f"portal: {error}")
-        return fail_run(run=run, error=str(error))
+        raise
     except Exception as error:  # a run must always end with a reason, whatever broke
-        log.exception("run %s broke", run_pk)
-        writer(f"portal: {type(error).__name__}: {error}")
-        return fail_run(run=run, error=f"The worker could not carry out the run: {error}")
+        failure = explain(error)
+        if failure.cause == "an unexpected error":
+            log.exception("run %s broke", run.pk)
+        reason = f"{failure.message} ({'temporary' if failure.transient else 'permanent'}: {failure.cause})"
+        writer(f"portal: failed — {reason}")
+        return fail_run(run=run, error=reason, transient=failure.transient)
     return finish_run(run=run, outputs=outputs, plan_summary=plan_summary)
 
 
 def _carry_out(run: Run, writer: LogWriter) -> tuple[dict, dict | None]:
+    from portal.onboarding.bundles import inputs_for
+
     last_beat = [time.monotonic()]
 
     def beat(phase: str | None = None) -> None:
@@ -51,7 +61,8 @@ def _carry_out(run: Run, writer: LogWriter) -> tuple[dict, dict | None]:
         if time.monotonic() - last_beat[0] >= settings.RUN_HEARTBEAT_SECONDS:
             beat()
 
-    ctx = RunContext(run=run, item=run.item, log=on_line, heartbeat=beat)
+    ctx = RunContext(run=run, item=run.item, log=on_line, heartbeat=beat, inputs=inputs_for(run.item),
+                     on_process=lambda pgid: record_process(run=run, pgid=pgid))
     engine = engine_for(run.item.template_version.engine)
     if run.action == Run.Action.PLAN:
         return {}, engine.plan(ctx).as_dict()
@@ -59,11 +70,3 @@ def _carry_out(run: Run, writer: LogWriter) -> tuple[dict, dict | None]:
         engine.destroy(ctx)
         return {}, None
     return engine.apply(ctx), None
-
-
-def _explain(error: TerraformFailed) -> str:
-    """The error lines Terraform printed, for a person; the full log stays on the run."""
-    lines = [line.strip(" │╷╵") for line in error.tail]
-    messages = [line for line in lines if line.startswith("Error:")]
-    detail = "; ".join(messages) or (lines[-1] if lines else "")
-    return f"terraform {error.command} failed (exit {error.returncode}). {detail}".strip()

@@ -1,6 +1,8 @@
 from django.db import models
+from django.utils import timezone
 
 from portal.core.models import TimeStampedModel
+from portal.core.secrets import masked
 
 
 class RunStatus(models.TextChoices):
@@ -12,6 +14,7 @@ class RunStatus(models.TextChoices):
 
 
 TERMINAL_RUN_STATES = (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELLED)
+ACTIVE_RUN_STATES = (RunStatus.QUEUED, RunStatus.RUNNING)
 
 
 class Run(TimeStampedModel):
@@ -22,10 +25,21 @@ class Run(TimeStampedModel):
         APPLY = "apply", "Apply"
         DESTROY = "destroy", "Destroy"
 
+    class Purpose(models.TextChoices):
+        PROVISION = "", "Provision"  # plan for approvers, apply of an approved item
+        COMPENSATION = "compensation", "Clean-up after a failure"  # destroy what a failed request made
+
     item = models.ForeignKey("onboarding.RequestItem", on_delete=models.CASCADE, related_name="runs")
     action = models.CharField(max_length=20, choices=Action.choices)
     status = models.CharField(max_length=20, choices=RunStatus.choices, default=RunStatus.QUEUED, editable=False)
+    purpose = models.CharField(max_length=20, choices=Purpose.choices, default=Purpose.PROVISION, blank=True)
     attempt = models.PositiveIntegerField(default=1)
+    retry_of = models.OneToOneField("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="retried_by", help_text="The failed attempt this one repeats.")
+    not_before = models.DateTimeField(null=True, blank=True, help_text="A retry waits until then (backoff).")
+    enqueued_at = models.DateTimeField(null=True, blank=True, help_text="Last time its task was sent.")
+    pgid = models.IntegerField(null=True, blank=True, help_text="Process group of the external command "
+                               "running now (Terraform and its providers), on the worker's host.")
     phase = models.CharField(max_length=20, blank=True)  # init / plan / apply / outputs
     worker = models.CharField(max_length=200, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
@@ -44,6 +58,31 @@ class Run(TimeStampedModel):
     @property
     def is_terminal(self) -> bool:
         return self.status in TERMINAL_RUN_STATES
+
+    @property
+    def will_retry(self) -> bool:
+        """A later attempt repeats this one (so its failure does not settle the item)."""
+        return Run.objects.filter(retry_of=self).exists()
+
+    @property
+    def elapsed(self):
+        """How long it has run (or ran); ``None`` before a worker claimed it."""
+        if self.started_at is None:
+            return None
+        return (self.finished_at or timezone.now()) - self.started_at
+
+    @property
+    def elapsed_display(self) -> str:
+        if self.elapsed is None:
+            return ""
+        seconds = int(self.elapsed.total_seconds())
+        return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}" if seconds >= 3600 \
+            else f"{seconds // 60}:{seconds % 60:02d}"
+
+    @property
+    def display_outputs(self) -> dict:
+        """Outputs as people may see them: sensitive ones masked."""
+        return masked(self.outputs)
 
 
 class RunLogLine(models.Model):

@@ -9,8 +9,16 @@ def execute_run_task(run_pk: int) -> None:
 
     from .executor import execute_run
     run = execute_run(run_pk)
-    if run is not None:
+    if run is not None and not run.will_retry:
         record_item_outcome(run=run)
+
+
+@shared_task(name="provisioning.reap_runs", ignore_result=True)
+def reap_runs_task() -> None:
+    """Periodic (CELERY_BEAT_SCHEDULE): retry or fail runs whose worker died, resend lost tasks."""
+    from .reaper import reap_runs
+
+    reap_runs()
 
 
 @shared_task(name="provisioning.sync_team_groups", autoretry_for=(Exception,), retry_backoff=30, max_retries=5)

@@ -5,6 +5,12 @@ from .models import ProvisionedResource
 
 @admin.register(ProvisionedResource)
 class ProvisionedResourceAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "team", "status", "created_at"]
+    list_display = ["name", "kind", "team", "status", "created_at", "expires_at"]
     list_filter = ["kind", "status", "team"]
-    readonly_fields = ["item", "team", "template_version", "kind", "name", "outputs", "status"]
+    exclude = ["outputs"]  # sealed values: shown masked below
+    readonly_fields = ["item", "team", "template_version", "kind", "name", "masked_outputs", "status",
+                       "expires_at", "last_drift_check_at", "destroyed_at"]
+
+    @admin.display(description="Outputs")
+    def masked_outputs(self, obj):
+        return obj.display_outputs

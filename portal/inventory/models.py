@@ -1,6 +1,7 @@
 from django.db import models
 
 from portal.core.models import TimeStampedModel
+from portal.core.secrets import masked
 
 
 class ProvisionedResource(TimeStampedModel):
@@ -15,8 +16,16 @@ class ProvisionedResource(TimeStampedModel):
     template_version = models.ForeignKey("catalog.TemplateVersion", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=30)
     name = models.CharField(max_length=100)
-    outputs = models.JSONField(default=dict, blank=True)  # sensitive outputs are stored masked
+    # Sensitive outputs are sealed (Fernet, see portal.core.secrets); show ``display_outputs``.
+    outputs = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE, editable=False)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="End of its lifetime (TTL); none if unset.")
+    last_drift_check_at = models.DateTimeField(null=True, blank=True, editable=False)
+    destroyed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     def __str__(self) -> str:
         return f"{self.kind} {self.name}"
+
+    @property
+    def display_outputs(self) -> dict:
+        return masked(self.outputs)

@@ -11,3 +11,10 @@ def can_view_request(user, request) -> bool:
         return True
     people = [user.pk, *delegator_ids(user)]
     return request.stages.filter(team__memberships__user_id__in=people).exists()
+
+
+def can_operate_request(user, request) -> bool:
+    """Cancel or retry provisioning: the requesting team and staff (not the approvers)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.is_staff or request.team.memberships.filter(user=user).exists()

@@ -97,33 +97,17 @@ def start_provisioning(*, request: OnboardingRequest, actor) -> OnboardingReques
 
 
 def _provision_next_item(request: OnboardingRequest, *, actor) -> bool:
-    from provisioning.services import queue_run
+    from .rollout import provision_next_item
 
-    item = request.items.filter(status=RequestItem.Status.PENDING).order_by("position", "id").first()
-    if item is None:
-        return False
-    RequestItem.objects.filter(pk=item.pk).update(status=RequestItem.Status.PROVISIONING)
-    queue_run(item=item, action="apply", actor=actor)
-    return True
+    return provision_next_item(request, actor=actor)
 
 
 @transaction.atomic
 def record_item_outcome(*, run) -> None:
-    """The worker's apply run for an item ended: go on with the next item, or settle the request."""
-    from portal.inventory.services import record_resource
-    from provisioning.models import RunStatus
+    """A worker's run for an item ended for good: go on with the next item, clean up after a
+    failure, or settle the request (see onboarding.rollout)."""
+    from .rollout import settle_run
 
     if run.action == run.Action.PLAN:
         return  # a preview for approvers: the item is not provisioned by it
-    item, succeeded = run.item, run.status == RunStatus.SUCCEEDED
-    request = OnboardingRequest.objects.select_for_update().get(pk=item.request_id)
-    if succeeded:
-        record_resource(item=item, outputs=run.outputs)
-    new_status = RequestItem.Status.ACTIVE if succeeded else RequestItem.Status.FAILED
-    RequestItem.objects.filter(pk=item.pk).update(status=new_status)
-    if request.status != RequestStatus.PROVISIONING:
-        return
-    if not succeeded:
-        _transition(request, RequestStatus.FAILED, actor=None)
-    elif not _provision_next_item(request, actor=None):
-        _transition(request, RequestStatus.ACTIVE, actor=None)
+    settle_run(run=run)

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from portal.catalog.forms import ParameterForm
 from portal.catalog.pricing import estimate_request
@@ -11,8 +12,9 @@ from portal.core.errors import ApplicationError
 from .details import InvalidDetails
 from .forms import ReviewDetailsForm
 from .models import EDITABLE_STATES, OnboardingRequest, RequestStatus
-from .permissions import can_view_request
+from .permissions import can_operate_request, can_view_request
 from .revisions import revise_request
+from .rollout import cancel_provisioning, failed_item, has_active_runs, retry_provisioning
 from .selectors import items_with_runs, request_detail, request_list_for, review_rounds, timeline
 from .services import InvalidValues
 from .wizard import show_errors
@@ -46,7 +48,7 @@ def request_page(request, pk):
         return redirect("onboarding:draft", pk=pk)
     return render(request, "onboarding/detail.html", {
         "req": onboarding_request, "items": items_with_runs(onboarding_request),
-        "events": timeline(onboarding_request), "live": onboarding_request.status in LIVE_STATES,
+        "events": timeline(onboarding_request), **_run_state(request, onboarding_request),
         "rounds": review_rounds(onboarding_request),
         "may_edit": onboarding_request.requester_id == request.user.pk
         and onboarding_request.status in EDITABLE_STATES,
@@ -93,5 +95,42 @@ def progress(request, pk):
     onboarding_request = _visible_request(request, pk)
     return render(request, "onboarding/_progress.html", {
         "req": onboarding_request, "items": items_with_runs(onboarding_request),
-        "live": onboarding_request.status in LIVE_STATES,
+        **_run_state(request, onboarding_request),
     })
+
+
+def _run_state(request, onboarding_request) -> dict:
+    """What the progress fragment needs besides the items: live polling, failure, buttons."""
+    running = has_active_runs(onboarding_request)
+    return {
+        "live": onboarding_request.status in LIVE_STATES or running,
+        "running": running,
+        "failure": failed_item(onboarding_request),
+        "can_operate": can_operate_request(request.user, onboarding_request),
+    }
+
+
+@login_required
+@require_POST
+def cancel(request, pk):
+    onboarding_request = _visible_request(request, pk)
+    try:
+        count = cancel_provisioning(request=onboarding_request, actor=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Cancelled {count} run{'s' if count != 1 else ''}; Terraform is being stopped.")
+    return redirect("onboarding:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def retry(request, pk):
+    onboarding_request = _visible_request(request, pk)
+    try:
+        retry_provisioning(request=onboarding_request, actor=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Provisioning starts again from the first item that does not exist.")
+    return redirect("onboarding:detail", pk=pk)

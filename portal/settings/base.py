@@ -117,11 +117,23 @@ else:
     for _folder in CELERY_BROKER_TRANSPORT_OPTIONS.values():
         Path(_folder).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_IGNORE_RESULT = True  # run status lives in the database, not in a result backend
+# Long jobs: a task is acknowledged only when it ends, and given back if its worker dies; a run
+# is claimed by a conditional update, so a task delivered twice does nothing the second time.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Soft limit: SoftTimeLimitExceeded in the task interrupts Terraform's process group (it saves its
+# state) and fails the run; the hard limit leaves time for that. Prefork pool only (not solo).
+# The broker's visibility timeout must exceed the hard limit plus the longest retry backoff,
+# or a long run's task is handed to a second worker (checked: provisioning.E001).
 CELERY_TASK_SOFT_TIME_LIMIT = 3 * 3600
 CELERY_TASK_TIME_LIMIT = 3 * 3600 + 300
+# Graceful shutdown: a warm shutdown (TERM) waits for running runs; a cold one still gives them
+# this long before the worker exits (Terraform is then interrupted and the reaper retries).
+CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = 60.0
+# On a lost broker connection keep running: the run is ours in the database, and a redelivered
+# task finds it claimed.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # --- Provisioning ----------------------------------------------------------------------------
@@ -138,6 +150,22 @@ TERRAFORM_STATE_BACKEND = env(
     "pg" if DATABASES["default"]["ENGINE"].endswith("postgresql") else "local",
 )
 RUN_HEARTBEAT_SECONDS = float(env("RUN_HEARTBEAT_SECONDS", "5"))
+# The reaper calls a run lost after this much heartbeat silence, and resends the task of a run
+# queued this long (a lost broker message) — see provisioning/reaper.py.
+RUN_STALE_SECONDS = float(env("RUN_STALE_SECONDS", "90"))
+RUN_QUEUE_STALE_SECONDS = float(env("RUN_QUEUE_STALE_SECONDS", "600"))
+RUN_REAP_INTERVAL_SECONDS = float(env("RUN_REAP_INTERVAL_SECONDS", "30"))
+# Transient failures (throttling, network, state lock, worker lost) are retried as new attempts.
+RUN_MAX_ATTEMPTS = int(env("RUN_MAX_ATTEMPTS", "3"))
+RUN_RETRY_BASE_SECONDS = float(env("RUN_RETRY_BASE_SECONDS", "30"))  # doubled per attempt
+RUN_RETRY_MAX_SECONDS = float(env("RUN_RETRY_MAX_SECONDS", "900"))
+# Stopping a run (cancel, time limit): SIGINT to Terraform's group, SIGKILL after this grace.
+RUN_STOP_GRACE_SECONDS = float(env("RUN_STOP_GRACE_SECONDS", "30"))
+TERRAFORM_LOCK_TIMEOUT = env("TERRAFORM_LOCK_TIMEOUT", "60s")  # wait for a lock a stopping run holds
+# Admin setting: keep what a failed request created (for debugging) instead of destroying it.
+PORTAL_KEEP_FAILED_RESOURCES = env_bool("PORTAL_KEEP_FAILED_RESOURCES", False)
+# Fernet key for sensitive outputs at rest; empty: derived from SECRET_KEY (portal.core.secrets).
+PORTAL_SECRETS_KEY = env("PORTAL_SECRETS_KEY", "")
 
 # The steering team that approves every request (more routing rules in approvals).
 PORTAL_DEFAULT_STEERING_TEAM = env("PORTAL_DEFAULT_STEERING_TEAM", "mlops-enablement")
@@ -154,6 +182,9 @@ PORTAL_WEBHOOK_RETRY_SECONDS = 30
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "approvals-check-slas": {"task": "approvals.check_slas", "schedule": 15 * 60},
+}
+CELERY_BEAT_SCHEDULE["provisioning-reap-runs"] = {  # see RUN_STALE_SECONDS above
+    "task": "provisioning.reap_runs", "schedule": RUN_REAP_INTERVAL_SECONDS,
 }
 
 LOGGING = {

@@ -10,3 +10,6 @@ from .base import *  # noqa: E402, F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 RUN_HEARTBEAT_SECONDS = 1.0
+RUN_STALE_SECONDS = 5.0
+RUN_RETRY_BASE_SECONDS = 1.0
+RUN_STOP_GRACE_SECONDS = 20.0

@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from .base import Engine, EngineUnavailable, PlanSummary, RunContext
+from .base import Engine, EngineUnavailable, PlanSummary, RunContext, TransientEngineError
 
 ENGINE_NAMES = ("terraform", "scaffold", "directory")
 
@@ -28,4 +28,5 @@ def engine_for(name: str) -> Engine:
     raise EngineUnavailable(f"The '{name}' engine is not available in this installation yet.")
 
 
-__all__ = ["ENGINE_NAMES", "Engine", "EngineUnavailable", "PlanSummary", "RunContext", "engine_for"]
+__all__ = ["ENGINE_NAMES", "Engine", "EngineUnavailable", "PlanSummary", "RunContext", "TransientEngineError",
+           "engine_for"]

@@ -9,14 +9,30 @@ class EngineUnavailable(Exception):
     """The item's engine is not installed or configured here; the run fails with this message."""
 
 
+class TransientEngineError(Exception):
+    """Something outside the portal is briefly unavailable; the run is retried with backoff.
+
+    (Any exception may say the same with a ``transient = True`` attribute; ``False`` means permanent.)
+    """
+
+    transient = True
+
+
 @dataclass
 class RunContext:
-    """What an engine gets: the run and its item, a log sink and a heartbeat to call often."""
+    """What an engine gets: the run and its item, a log sink and a heartbeat to call often.
+
+    ``inputs`` are values fed from earlier items of the same request (see onboarding.bundles),
+    e.g. a repo's clone URL for a CI pipeline; they win over the requester's values.
+    ``on_process`` is told the process group of each external command the engine starts.
+    """
 
     run: object
     item: object
     log: Callable[[str], None]
     heartbeat: Callable[..., None]  # heartbeat(phase=None); raises RunLost when the run was taken away
+    inputs: dict = field(default_factory=dict)
+    on_process: Callable[[int], None] = lambda pgid: None
 
 
 @dataclass

@@ -6,12 +6,12 @@ from pathlib import Path
 
 from django.conf import settings
 
+from portal.core.secrets import seal
+
 from ..config import cli_config, cloud_target, state_backend, workdir_for
 from ..runners.terraform import TerraformRunner, terraform_env
 from ..workspace import VAR_FILE, prepare_workspace
 from .base import PlanSummary, RunContext
-
-MASK = "(sensitive)"
 
 
 def ownership_tags(item) -> dict[str, str]:
@@ -22,9 +22,10 @@ def ownership_tags(item) -> dict[str, str]:
     }
 
 
-def terraform_variables(item) -> dict:
-    """Requester values (minus portal-only answers), then admin-fixed values (they win), then the tags."""
-    return {**item.template_version.engine_values(item.values), "tags": ownership_tags(item)}
+def terraform_variables(item, inputs: dict | None = None) -> dict:
+    """Requester values (minus portal-only answers) and values fed by earlier items (they win over
+    the requester's), then admin-fixed values (they win over both), then the ownership tags."""
+    return {**item.template_version.engine_values({**item.values, **(inputs or {})}), "tags": ownership_tags(item)}
 
 
 def summarize_plan(plan: dict) -> PlanSummary:
@@ -48,11 +49,14 @@ class TerraformEngine:
         workdir = prepare_workspace(
             workdir=workdir_for(item),
             module_dir=Path(settings.TERRAFORM_MODULES_DIR) / item.template_version.module,
-            variables=terraform_variables(item), target=target, backend=backend,
+            variables=terraform_variables(item, ctx.inputs), target=target, backend=backend,
         )
         env = terraform_env(cli_config=cli_config(), extra={**target.credentials_env(), **backend_env})
         runner = TerraformRunner(workdir=workdir, env=env, on_line=ctx.log, on_tick=ctx.heartbeat,
-                                 binary=settings.TERRAFORM_BIN, tick_seconds=settings.RUN_HEARTBEAT_SECONDS)
+                                 on_start=ctx.on_process, binary=settings.TERRAFORM_BIN,
+                                 tick_seconds=settings.RUN_HEARTBEAT_SECONDS,
+                                 lock_timeout=settings.TERRAFORM_LOCK_TIMEOUT,
+                                 stop_grace_seconds=settings.RUN_STOP_GRACE_SECONDS)
         self._phase(ctx, "init")
         runner.init()
         return runner
@@ -69,17 +73,20 @@ class TerraformEngine:
         return summarize_plan(runner.show_plan())
 
     def apply(self, ctx: RunContext) -> dict:
+        """Outputs by name; sensitive ones sealed (encrypted) before they leave the engine."""
         runner = self._runner(ctx)
         self._phase(ctx, "plan")
         runner.plan(var_file=VAR_FILE)
         self._phase(ctx, "apply")
         runner.apply()
         ctx.heartbeat(phase="outputs")
-        return {name: (MASK if out.get("sensitive") else out.get("value")) for name, out in runner.outputs().items()}
+        return {name: (seal(out.get("value")) if out.get("sensitive") else out.get("value"))
+                for name, out in runner.outputs().items()}
 
     def destroy(self, ctx: RunContext) -> None:
         runner = self._runner(ctx)
-        self._phase(ctx, "plan")
-        runner.plan(var_file=VAR_FILE, destroy=True)
+        if not runner.state_addresses():
+            ctx.log("portal: the state holds no resources; nothing to destroy")
+            return
         self._phase(ctx, "destroy")
-        runner.apply()
+        runner.destroy(var_file=VAR_FILE)

@@ -127,17 +127,21 @@ def test_a_stopped_run_leaves_no_terraform_process(tmp_path, echo_module, cloud_
 
 def test_command_lines_avoid_python_terraform_quirks(tmp_path, monkeypatch):
     """Pinned: apply takes the saved plan (python-terraform's own apply() would pass -auto-approve=false
-    and wait on stdin), destroy goes through a destroy plan (its destroy() passes the removed -force)."""
+    and wait on stdin); destroy is ``apply -destroy -auto-approve`` (its destroy() passes the removed
+    -force); plan and apply wait for a state lock a stopping run still holds."""
     seen = []
     runner = TerraformRunner(workdir=tmp_path, env={})
     monkeypatch.setattr(runner, "_run", lambda command, argv, **kw: seen.append(argv) or 0)
     runner.apply()
     runner.plan(var_file="portal.tfvars.json", destroy=True)
-    apply, plan = seen
-    assert apply == ["terraform", "apply", "-input=false", "-no-color", "portal.tfplan"]
+    runner.destroy(var_file="portal.tfvars.json")
+    apply, plan, destroy = seen
+    assert apply == ["terraform", "apply", "-input=false", "-no-color", "-lock-timeout=60s", "portal.tfplan"]
     assert plan[:2] == ["terraform", "plan"] and "-destroy" in plan and "-var-file=portal.tfvars.json" in plan
-    assert "-out=portal.tfplan" in plan and "-detailed-exitcode" in plan
-    assert not any("auto-approve" in arg or arg == "-force" for arg in apply + plan)
+    assert "-out=portal.tfplan" in plan and "-detailed-exitcode" in plan and "-lock-timeout=60s" in plan
+    assert destroy[:2] == ["terraform", "apply"] and {"-destroy", "-auto-approve", "-input=false"} <= set(destroy)
+    assert not any("auto-approve" in arg for arg in apply + plan)
+    assert not any(arg == "-force" or arg.startswith("-auto-approve=") for arg in apply + plan + destroy)
 
 
 def test_a_half_written_state_file_does_not_break_the_runner(tmp_path):
