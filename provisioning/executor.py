@@ -7,7 +7,7 @@ import time
 
 from django.conf import settings
 
-from .engines import RunContext, engine_for
+from .engines import EngineUnavailable, RunContext, engine_for
 from .failures import explain
 from .models import Run
 from .services import LogWriter, RunLost, claim_run, fail_run, finish_run, heartbeat, record_process, worker_name
@@ -69,4 +69,8 @@ def _carry_out(run: Run, writer: LogWriter) -> tuple[dict, dict | None]:
     if run.action == Run.Action.DESTROY:
         engine.destroy(ctx)
         return {}, None
+    if run.action == Run.Action.UPGRADE:
+        if not hasattr(engine, "upgrade"):
+            raise EngineUnavailable("Only repositories can be upgraded.")
+        return engine.upgrade(ctx), None
     return engine.apply(ctx), None

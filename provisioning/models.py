@@ -24,6 +24,7 @@ class Run(TimeStampedModel):
         PLAN = "plan", "Plan"
         APPLY = "apply", "Apply"
         DESTROY = "destroy", "Destroy"
+        UPGRADE = "upgrade", "Upgrade"  # repos only: push a branch moving it to the newest scaffold
 
     class Purpose(models.TextChoices):
         PROVISION = "", "Provision"  # plan for approvers, apply of an approved item

@@ -83,3 +83,14 @@ def repos_behind(resources) -> list[BehindRepo]:
         if current is not None and newest[template.pk] and current < newest[template.pk]:
             behind.append(BehindRepo(resource, f"v{current}", newest[template.pk]))
     return behind
+
+
+def last_upgrade_runs(resources) -> dict:
+    """The newest ``upgrade`` run of each resource's item, by resource pk (repos never upgraded: absent)."""
+    from provisioning.models import Run
+
+    by_item = {r.item_id: r.pk for r in resources}
+    latest: dict = {}
+    for run in Run.objects.filter(item_id__in=by_item, action=Run.Action.UPGRADE).order_by("created_at", "id"):
+        latest[by_item[run.item_id]] = run
+    return latest

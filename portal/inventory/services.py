@@ -1,8 +1,10 @@
 from datetime import timedelta
 
+from django.db import transaction
 from django.utils import timezone
 
 from portal.audit.services import record_event
+from portal.core.errors import ApplicationError, PermissionDenied
 
 from .models import ProvisionedResource
 
@@ -44,3 +46,28 @@ def record_destroyed(*, item) -> ProvisionedResource | None:
     resource.save(update_fields=["status", "destroyed_at", "updated_at"])
     record_event(actor=None, verb="resource.destroyed", target=resource, data={"item": item.pk})
     return resource
+
+
+@transaction.atomic
+def request_repo_upgrade(*, resource: ProvisionedResource, actor):
+    """Queue an ``upgrade`` run that pushes a branch moving a repo behind its template to the newest
+    published version; the team merges it (or resolves the listed conflicts) itself."""
+    from portal.teams.selectors import is_member
+    from provisioning.models import ACTIVE_RUN_STATES, Run
+    from provisioning.services import queue_run
+
+    from .selectors import repos_behind
+
+    if not getattr(actor, "is_authenticated", False) or not (actor.is_staff or is_member(actor, resource.team)):
+        raise PermissionDenied("Only the owning team or an admin can upgrade this repository.")
+    resource = ProvisionedResource.objects.select_for_update().select_related(
+        "template_version__template", "item__request").get(pk=resource.pk)
+    if resource.status != ProvisionedResource.Status.ACTIVE or not repos_behind([resource]):
+        raise ApplicationError(f"{resource.name} is not behind its template: there is nothing to upgrade.")
+    if Run.objects.filter(item=resource.item, action=Run.Action.UPGRADE, status__in=ACTIVE_RUN_STATES).exists():
+        raise ApplicationError(f"An upgrade of {resource.name} is already queued or running.")
+    run = queue_run(item=resource.item, action=Run.Action.UPGRADE, actor=actor)
+    record_event(actor=actor, verb="resource.upgrade_requested", target=resource.item.request,
+                 data={"run": run.pk, "resource": resource.pk, "name": resource.name,
+                       "from": resource.outputs.get("scaffold_version")})
+    return run

@@ -108,6 +108,6 @@ def record_item_outcome(*, run) -> None:
     failure, or settle the request (see onboarding.rollout)."""
     from .rollout import settle_run
 
-    if run.action == run.Action.PLAN:
-        return  # a preview for approvers: the item is not provisioned by it
+    if run.action in (run.Action.PLAN, run.Action.UPGRADE):
+        return  # a preview for approvers, or a review branch for the team: the item is unchanged
     settle_run(run=run)

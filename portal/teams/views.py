@@ -1,9 +1,21 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
-from portal.inventory.selectors import active_resources, expiring_soon, repos_behind, tracks_expiry, with_costs
+from portal.core.errors import ApplicationError
+from portal.inventory.models import ProvisionedResource
+from portal.inventory.selectors import (
+    active_resources,
+    expiring_soon,
+    last_upgrade_runs,
+    repos_behind,
+    tracks_expiry,
+    with_costs,
+)
+from portal.inventory.services import request_repo_upgrade
 
 from .models import Team
 from .quotas import quota_report
@@ -18,12 +30,34 @@ def dashboard(request, slug):
         raise Http404("No such team")
     resources = active_resources(team)
     rows, monthly = with_costs(resources)
+    behind = repos_behind(resources)
+    upgrades = last_upgrade_runs([b.resource for b in behind])
+    for b in behind:
+        b.resource.last_upgrade = upgrades.get(b.resource.pk)
     return render(request, "teams/dashboard.html", {
         "team": team, "team_slug": team.slug, "rows": rows, "monthly": monthly, "quota": quota_report(team),
         "tracks_expiry": tracks_expiry(), "expiring": expiring_soon(resources, now=timezone.now()),
-        "behind": repos_behind(resources), "repo_count": sum(r.kind == "repo" for r in resources),
+        "behind": behind, "repo_count": sum(r.kind == "repo" for r in resources),
         "in_flight": _in_flight(team),
     })
+
+
+@login_required
+@require_POST
+def upgrade_repo(request, slug, pk):
+    """Queue an upgrade branch for one of the team's repos that is behind its template."""
+    team = get_object_or_404(Team, slug=slug, kind=Team.Kind.MODELLING)
+    if not (request.user.is_staff or is_member(request.user, team)):
+        raise Http404("No such team")
+    resource = get_object_or_404(ProvisionedResource, pk=pk, team=team, kind="repo")
+    try:
+        request_repo_upgrade(resource=resource, actor=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Upgrade of {resource.name} queued: the portal pushes a branch for the team "
+                                  "to review and merge.")
+    return redirect("teams:dashboard", slug=team.slug)
 
 
 def _in_flight(team):

@@ -12,9 +12,11 @@ from ..scaffold import (
     BareDirectoryRemote,
     GitHubRemote,
     GitLabRemote,
+    cached_scaffold,
     materialise_scaffold,
     publish_repo,
     render_scaffold,
+    upgrade_repo,
 )
 from .base import EngineUnavailable, PlanSummary, RunContext
 
@@ -74,6 +76,37 @@ class ScaffoldEngine:
         ctx.log(f"portal: pushed {result.commit_sha[:12]} to {result.clone_url}"
                 + ("" if result.created else " (already there: nothing new pushed)"))
         return {"clone_url": result.clone_url, "commit_sha": result.commit_sha, "scaffold_version": source.ref}
+
+    def upgrade(self, ctx: RunContext) -> dict:
+        """Push ``portal/upgrade-v<M>`` moving the repo to the template's newest published version M."""
+        pinned = ctx.item.template_version
+        newest = pinned.template.published_version()
+        if newest is None or newest.number <= pinned.number:
+            raise EngineUnavailable(f"{repo_name(ctx.item)} is on v{pinned.number}, the newest published version.")
+        if newest.module != pinned.module:
+            raise EngineUnavailable(f"v{newest.number} uses scaffold {newest.module}, not {pinned.module}: "
+                                "a repo can only be upgraded within one scaffold.")
+        ctx.heartbeat(phase="render")
+        source = materialise_scaffold(Path(settings.PORTAL_SCAFFOLDS_DIR) / newest.module,
+                                      version=newest.number, cache_dir=settings.PORTAL_SCAFFOLD_CACHE)
+        # The repo's own version can't be re-made from the directory (it now holds the newest one):
+        # it must still be in the cache from when the repo was created.
+        if cached_scaffold(pinned.module, version=pinned.number, cache_dir=settings.PORTAL_SCAFFOLD_CACHE) is None:
+            raise EngineUnavailable(f"scaffold {pinned.module} v{pinned.number} is not in the scaffold cache; "
+                                "restore it before upgrading")
+        ctx.log(f"portal: upgrading {repo_name(ctx.item)} from v{pinned.number} to {source.ref}")
+        ctx.heartbeat(phase="push")
+        result = upgrade_repo(git_remote(), repo_name(ctx.item), scaffold_src=source.src_path,
+                              new_ref=source.ref, author=settings.PORTAL_GIT_AUTHOR)
+        if not result.changed:
+            ctx.log(f"portal: nothing to upgrade: {source.ref} changes nothing in this repo (no branch pushed)")
+        elif result.conflicts:
+            ctx.log(f"portal: pushed {result.branch} at {result.commit_sha[:12]} with conflicts to resolve: "
+                    + ", ".join(result.conflicts))
+        else:
+            ctx.log(f"portal: pushed {result.branch} at {result.commit_sha[:12]}; merge it when it suits the team")
+        return {"upgrade_branch": result.branch or "", "commit_sha": result.commit_sha or "",
+                "conflicts": result.conflicts, "to_version": result.to_ref, "changed": result.changed}
 
     def destroy(self, ctx: RunContext) -> None:
         remote = git_remote()

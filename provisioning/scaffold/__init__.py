@@ -21,7 +21,7 @@ from .errors import (
 from .publishing import PublishResult, publish_repo
 from .remotes import BareDirectoryRemote, GitHubRemote, GitLabRemote, GitRemote, RepoInfo
 from .rendering import render_scaffold
-from .sources import ScaffoldSource, materialise_scaffold
+from .sources import ScaffoldSource, cached_scaffold, materialise_scaffold
 from .upgrades import UpgradeResult, upgrade_repo
 
 __all__ = [
@@ -45,6 +45,7 @@ __all__ = [
     "ScaffoldVersionError",
     "UnsafeScaffoldError",
     "UpgradeResult",
+    "cached_scaffold",
     "materialise_scaffold",
     "publish_repo",
     "render_scaffold",

@@ -72,6 +72,15 @@ def materialise_scaffold(
     return ScaffoldSource(src_path=str(repo_path), ref=tag)
 
 
+def cached_scaffold(scaffold_name: str, *, version: int | str, cache_dir: Path | str) -> ScaffoldSource | None:
+    """Tag ``v<version>`` of scaffold ``scaffold_name`` if an earlier run materialised it, else None."""
+    tag = f"v{str(version).removeprefix('v')}"
+    repo_path = Path(cache_dir).resolve() / f"{scaffold_name}.git"
+    if not repo_path.exists() or not _has_ref(git.Repo(repo_path), f"refs/tags/{tag}"):
+        return None
+    return ScaffoldSource(src_path=str(repo_path), ref=tag)
+
+
 def _open_or_init(repo_path: Path) -> git.Repo:
     if repo_path.exists():
         return git.Repo(repo_path)
