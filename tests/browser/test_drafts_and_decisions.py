@@ -22,6 +22,10 @@ def test_draft_saved_resumed_reviewed_submitted_then_rejected_with_a_comment(pag
     page.get_by_label("Request title").fill("Churn notebook VM")
     name.fill("Bad Name")
     disk.fill("5")
+    disk.press("Tab")  # leaving a field checks it on the server; its message shows beside it at once
+    expect(page.locator("#id_v-name_error")).to_contain_text("lowercase letters")
+    expect(page.locator("#id_v-disk_size_gb_error")).to_contain_text("20")
+    # Click only once the inline messages have moved the layout (a moving button loses the click).
     page.get_by_role("button", name="Review request").click()
 
     # Every message stands next to its field, and what was typed is still there.
@@ -52,6 +56,7 @@ def test_draft_saved_resumed_reviewed_submitted_then_rejected_with_a_comment(pag
     disk.fill("40")
     page.get_by_label("Purpose").fill("feature engineering for churn")
     fill_details(page)
+    expect(page.locator("#id_v-disk_size_gb_error")).to_be_empty()  # the fixed value's check has landed
     page.get_by_role("button", name="Review request").click()
     expect(page.get_by_role("heading", name="Review: Churn notebook VM")).to_be_visible()
     expect(page.locator("#review-approvals")).to_contain_text("MLOps enablement")
