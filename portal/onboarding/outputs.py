@@ -9,6 +9,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from portal.core.secrets import MASK as STORED_MASK
+from portal.core.secrets import is_sealed
+
 MASK = "hidden (sensitive)"
 ACRONYMS = {"ip": "IP", "id": "ID", "arn": "ARN", "gpu": "GPU", "url": "URL", "dn": "DN", "sha": "SHA", "dns": "DNS"}
 
@@ -25,14 +28,10 @@ class Output:
         return " ".join(words)[:1].upper() + " ".join(words)[1:]
 
 
-def is_sealed(value) -> bool:
-    return isinstance(value, dict) and set(value) == {"sealed"}
-
-
 def shown_outputs(outputs: dict | None) -> list[Output]:
     shown = []
     for name, value in (outputs or {}).items():
-        if is_sealed(value) or value == "(sensitive)":
+        if is_sealed(value) or value == STORED_MASK:
             shown.append(Output(name, MASK, sensitive=True))
         elif isinstance(value, str):
             shown.append(Output(name, value))
