@@ -8,6 +8,7 @@ import logging
 from portal.inventory.models import ProvisionedResource
 from portal.inventory.services import record_scaffold_version
 
+from .engines.base import EngineUnavailable
 from .engines.scaffold import git_remote, repo_name
 from .scaffold import ScaffoldError, branch_head, branch_version
 
@@ -24,8 +25,16 @@ def scaffolded_repos(resource_pks=None):
 def check_repo_versions(*, resource_pks=None) -> list[dict]:
     """Check every active scaffolded repo (or those listed); returns what changed. One repo that
     cannot be read is logged and skipped, the others are still checked."""
-    remote, changes = git_remote(), []
-    for resource in scaffolded_repos(resource_pks):
+    repos = list(scaffolded_repos(resource_pks))
+    if not repos:
+        return []
+    try:
+        remote = git_remote()
+    except EngineUnavailable as error:  # a settings problem the admin fixes; the repo runs report it too
+        log.warning("cannot check repo versions: %s", error)
+        return []
+    changes = []
+    for resource in repos:
         try:
             change = check_repo_version(resource, remote=remote)
         except ScaffoldError as error:

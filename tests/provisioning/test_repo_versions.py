@@ -143,3 +143,10 @@ def test_one_unreadable_repo_does_not_stop_the_others(repo, make_item, in_proces
     assert check_repo_versions() == []  # "gone" has no repo on the remote; fraud is still checked
     assert ProvisionedResource.objects.get(pk=repo.pk).outputs["scaffold_checked_commit"] == repo.main_sha
     assert "cannot read the scaffold version of repo gone" in caplog.text
+
+
+def test_a_git_remote_without_its_settings_is_logged_not_raised(repo, in_process_worker, caplog):  # noqa: F811
+    in_process_worker.PORTAL_GIT_REMOTE = "gitlab"
+    in_process_worker.PORTAL_GIT_TOKEN = ""
+    assert check_repo_versions() == []
+    assert "cannot check repo versions: The gitlab remote needs PORTAL_GIT_API_URL" in caplog.text
