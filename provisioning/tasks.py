@@ -37,3 +37,12 @@ def reconcile_directory_groups_task() -> None:
     from .directory_sync import reconcile_groups
 
     reconcile_groups()
+
+
+@shared_task(name="provisioning.check_repo_versions", ignore_result=True)
+def check_repo_versions_task(resource_pks: list[int] | None = None) -> None:
+    """Periodic (CELERY_BEAT_SCHEDULE) and on the team dashboard: record which scaffold version each
+    repo's main is on, so a merged upgrade branch stops showing the repo as behind."""
+    from .repo_versions import check_repo_versions
+
+    check_repo_versions(resource_pks=resource_pks)

@@ -11,6 +11,7 @@ from portal.audit.services import record_event
 from portal.teams.models import Membership
 from provisioning.directory.distinguished_names import dn_key
 
+from .admin_group import portal_admins_group
 from .models import DirectoryRoleMapping
 
 VIA = "directory login"
@@ -33,9 +34,10 @@ def matching_mappings(mappings: Iterable[DirectoryRoleMapping], group_dns: Itera
 
 @transaction.atomic
 def apply_directory_roles(*, user, group_dns: Iterable[str], group_names: Iterable[str]) -> RoleChanges:
-    """Make ``user``'s memberships in mapped teams, and ``is_staff`` once an admin mapping exists, follow
-    their directory groups; every change is an audit event. Unmapped teams are left alone, and an
-    existing membership keeps its role (a lead stays lead)."""
+    """Make ``user``'s memberships in mapped teams, and the admin role (``is_staff`` and the "Portal
+    admins" group) once an admin mapping exists, follow their directory groups; every change is an
+    audit event. Unmapped teams are left alone, and an existing membership keeps its role (a lead
+    stays lead)."""
     type(user).objects.select_for_update().filter(pk=user.pk).first()  # one login of a person at a time
     mappings = list(DirectoryRoleMapping.objects.select_related("team"))
     granted = matching_mappings(mappings, group_dns, group_names)
@@ -59,13 +61,27 @@ def apply_directory_roles(*, user, group_dns: Iterable[str], group_names: Iterab
             "why": "not in any directory group mapped to this team"})
         changes.removed.append(membership.team.slug)
     if any(m.role == DirectoryRoleMapping.Role.ADMIN for m in mappings):
-        staff = any(m.role == DirectoryRoleMapping.Role.ADMIN for m in granted)
-        if user.is_staff != staff:
-            user.is_staff = staff
-            user.save(update_fields=["is_staff"])
-            groups = [m.group for m in granted if m.role == DirectoryRoleMapping.Role.ADMIN]
-            record_event(actor=None, verb="user.staff_granted" if staff else "user.staff_revoked", target=user,
-                         data={"user": user.username, "groups": groups, "via": VIA})
-            changes.is_staff = staff
+        _apply_admin_role(user, granted, changes)
     return changes
+
+
+def _apply_admin_role(user, granted: list[DirectoryRoleMapping], changes: RoleChanges) -> None:
+    """The admin role is ``is_staff`` (the admin's door) plus the "Portal admins" group (what it may do
+    there); both are granted and taken away together."""
+    staff = any(m.role == DirectoryRoleMapping.Role.ADMIN for m in granted)
+    group = portal_admins_group()
+    in_group = user.groups.filter(pk=group.pk).exists()
+    if user.is_staff == staff and in_group == staff:
+        return
+    if user.is_staff != staff:
+        user.is_staff = staff
+        user.save(update_fields=["is_staff"])
+        changes.is_staff = staff
+    if staff:
+        user.groups.add(group)
+    else:
+        user.groups.remove(group)
+    groups = [m.group for m in granted if m.role == DirectoryRoleMapping.Role.ADMIN]
+    record_event(actor=None, verb="user.staff_granted" if staff else "user.staff_revoked", target=user,
+                 data={"user": user.username, "groups": groups, "permissions_group": group.name, "via": VIA})
 

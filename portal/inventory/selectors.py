@@ -68,6 +68,15 @@ def version_number(tag) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def version_checked_at(resource) -> datetime | None:
+    """When a worker last read the repo's ``main`` for its scaffold version (None: never)."""
+    raw = (resource.outputs or {}).get("scaffold_checked_at")
+    try:
+        return datetime.fromisoformat(raw) if isinstance(raw, str) else None
+    except ValueError:
+        return None
+
+
 def repos_behind(resources) -> list[BehindRepo]:
     """Repos scaffolded from an older version than their template's newest published one."""
     newest: dict[int, int | None] = {}

@@ -49,6 +49,52 @@ def record_destroyed(*, item) -> ProvisionedResource | None:
 
 
 @transaction.atomic
+def record_scaffold_version(*, resource: ProvisionedResource, version: str | None, main_sha: str,
+                            problem: str = "") -> ProvisionedResource:
+    """A worker read the repo's ``main``: remember the commit it checked and, when ``main`` names a
+    scaffold version (``vN``) other than the recorded one, record it (the team merged an upgrade)."""
+    from .selectors import version_number
+
+    resource = ProvisionedResource.objects.select_for_update().get(pk=resource.pk)
+    outputs = dict(resource.outputs or {})
+    before = outputs.get("scaffold_version")
+    outputs.update(scaffold_checked_commit=main_sha, scaffold_checked_at=timezone.now().isoformat())
+    if problem:
+        outputs["scaffold_check_problem"] = problem[:300]
+    else:
+        outputs.pop("scaffold_check_problem", None)
+    changed = version is not None and version_number(version) is not None and version != before
+    if changed:
+        outputs["scaffold_version"] = version
+    resource.outputs = outputs
+    resource.save(update_fields=["outputs", "updated_at"])
+    if changed:
+        record_event(actor=None, verb="resource.scaffold_version_changed", target=resource,
+                     data={"name": resource.name, "from": before, "to": version, "main": main_sha})
+    return resource
+
+
+def schedule_version_check(*, team, resources, now=None, min_age: timedelta = timedelta(minutes=1)) -> bool:
+    """Ask a worker to re-read ``main`` of these repos (the web process runs no git) when one was not
+    checked within ``min_age``; at most one check per team and ``min_age``. True when one was sent."""
+    from django.core.cache import cache
+
+    from provisioning.tasks import check_repo_versions_task
+
+    from .selectors import version_checked_at
+
+    now = now or timezone.now()
+    checked = {r.pk: version_checked_at(r) for r in resources}
+    stale = [r for r in resources if checked[r.pk] is None or now - checked[r.pk] >= min_age]
+    if not stale or not cache.add(f"inventory:repo-version-check:{team.pk}", True,
+                                  timeout=int(min_age.total_seconds())):
+        return False
+    pks = [r.pk for r in stale]
+    transaction.on_commit(lambda: check_repo_versions_task.delay(resource_pks=pks))
+    return True
+
+
+@transaction.atomic
 def request_repo_upgrade(*, resource: ProvisionedResource, actor):
     """Queue an ``upgrade`` run that pushes a branch moving a repo behind its template to the newest
     published version; the team merges it (or resolves the listed conflicts) itself."""

@@ -5,6 +5,7 @@ from portal.catalog.forms import ParameterForm, readable_values
 
 from .models import OnboardingRequest, RequestStatus
 from .outputs import latest_outputs
+from .upgrade_results import clone_url_of, upgrade_report
 
 
 def requests_visible_to(user):
@@ -47,6 +48,8 @@ def items_with_runs(request):
         for run in item.run_list:
             run.lines = list(run.log_lines.values_list("text", flat=True))
         item.ready_outputs = latest_outputs(item.run_list)
+        for run in item.run_list:  # upgrade runs of a repo: the branch to merge, conflicts, where to clone
+            run.upgrade = upgrade_report(run, clone_url=clone_url_of(item.ready_outputs))
         item.answers = readable_values(ParameterForm(schema=item.template_version.parameter_schema), item.values)
     return items
 

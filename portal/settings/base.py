@@ -206,6 +206,11 @@ PORTAL_GIT_API_URL = env("PORTAL_GIT_API_URL")  # https://api.github.com or http
 PORTAL_GIT_NAMESPACE = env("PORTAL_GIT_NAMESPACE")  # GitHub org or GitLab group path
 PORTAL_GIT_TOKEN = env("PORTAL_GIT_TOKEN")
 PORTAL_GIT_AUTHOR = ("Onboarding portal", env("PORTAL_GIT_AUTHOR_EMAIL", "portal@example.org"))
+# How often workers read each repo's main to notice a merged upgrade branch (the dashboard also asks).
+PORTAL_REPO_VERSION_CHECK_SECONDS = float(env("PORTAL_REPO_VERSION_CHECK_SECONDS", "900"))
+CELERY_BEAT_SCHEDULE["check-repo-versions"] = {
+    "task": "provisioning.check_repo_versions", "schedule": PORTAL_REPO_VERSION_CHECK_SECONDS,
+}
 
 # --- Directory groups (the "directory_group" kind with the directory engine) ------------------
 PORTAL_DIRECTORY = {

@@ -43,6 +43,10 @@ def ensure_demo_people(teams: dict[str, Team]) -> list[tuple[str, str]]:
             user.save(update_fields=["password"])
         if team_slug:
             Membership.objects.get_or_create(team=teams[team_slug], user=user)
+        elif is_staff:  # the demo admin: a superuser, and in the admins' group like directory admins
+            from portal.accounts.admin_group import portal_admins_group
+
+            user.groups.add(portal_admins_group())
         logins.append((username, password if created or user.check_password(password) else "(changed)"))
     return logins
 

@@ -13,9 +13,10 @@ from portal.inventory.selectors import (
     last_upgrade_runs,
     repos_behind,
     tracks_expiry,
+    version_checked_at,
     with_costs,
 )
-from portal.inventory.services import request_repo_upgrade
+from portal.inventory.services import request_repo_upgrade, schedule_version_check
 
 from .models import Team
 from .quotas import quota_report
@@ -34,6 +35,8 @@ def dashboard(request, slug):
     upgrades = last_upgrade_runs([b.resource for b in behind])
     for b in behind:
         b.resource.last_upgrade = upgrades.get(b.resource.pk)
+        b.resource.version_checked_at = version_checked_at(b.resource)
+    schedule_version_check(team=team, resources=[b.resource for b in behind])  # merged since? a worker reads main
     return render(request, "teams/dashboard.html", {
         "team": team, "team_slug": team.slug, "rows": rows, "monthly": monthly, "quota": quota_report(team),
         "tracks_expiry": tracks_expiry(), "expiring": expiring_soon(resources, now=timezone.now()),

@@ -18,6 +18,7 @@ from ..scaffold import (
     render_scaffold,
     upgrade_repo,
 )
+from ..scaffold.answers import read_answers
 from .base import EngineUnavailable, PlanSummary, RunContext
 
 
@@ -47,6 +48,23 @@ def scaffold_answers(item) -> dict:
     return answers
 
 
+def schedule_retraining(ctx: RunContext, remote, name: str, answers: dict) -> dict:
+    """GitLab runs the CI file's ``schedule`` jobs only from a pipeline schedule made through its API;
+    GitHub Actions needs nothing (the cron is in the retrain workflow). Returns extra outputs."""
+    cron = answers.get("retrain_schedule")
+    if answers.get("ci_provider") != "gitlab" or not isinstance(cron, str) or not cron:
+        return {}
+    if not isinstance(remote, GitLabRemote):
+        ctx.log(f"portal: the repo's CI is GitLab CI but its remote is not GitLab: no pipeline schedule was made; "
+                f"create one for main with the cron '{cron}' (UTC) where its CI runs")
+        return {}
+    schedule = remote.ensure_pipeline_schedule(name, cron=cron, ref="main", cron_timezone="UTC")
+    done = "created" if schedule.created else "updated" if schedule.updated else "kept the existing"
+    ctx.log(f"portal: {done} GitLab pipeline schedule #{schedule.id} for retraining: '{schedule.cron}' "
+            f"({schedule.cron_timezone}) on {schedule.ref}{'' if schedule.active else ' (paused by the team)'}")
+    return {"retrain_schedule": f"{schedule.cron} ({schedule.cron_timezone})"}
+
+
 class ScaffoldEngine:
     def plan(self, ctx: RunContext) -> PlanSummary:
         name = repo_name(ctx.item)
@@ -73,9 +91,11 @@ class ScaffoldEngine:
                 description=item.values.get("description", ""),
             )
             remote.grant_group_access(repo_name(item), item.request.team.slug)
-        ctx.log(f"portal: pushed {result.commit_sha[:12]} to {result.clone_url}"
-                + ("" if result.created else " (already there: nothing new pushed)"))
-        return {"clone_url": result.clone_url, "commit_sha": result.commit_sha, "scaffold_version": source.ref}
+            ctx.log(f"portal: pushed {result.commit_sha[:12]} to {result.clone_url}"
+                    + ("" if result.created else " (already there: nothing new pushed)"))
+            scheduled = schedule_retraining(ctx, remote, repo_name(item), read_answers(rendered))
+        return {"clone_url": result.clone_url, "commit_sha": result.commit_sha, "scaffold_version": source.ref,
+                **scheduled}
 
     def upgrade(self, ctx: RunContext) -> dict:
         """Push ``portal/upgrade-v<M>`` moving the repo to the template's newest published version M."""

@@ -132,3 +132,93 @@ def test_unauthorized_is_a_clear_error_without_the_token(api, remote, caplog) ->
 
     for text in (str(caught.value), repr(caught.value), repr(remote), str(vars(remote)), caplog.text):
         assert TOKEN not in text
+
+
+SCHEDULES_URL = f"{API}/projects/4711/pipeline_schedules"
+LIST_URL = f"{SCHEDULES_URL}?per_page=100&page=1"
+RETRAIN = "Scheduled retraining (set up by the onboarding portal)"
+
+
+def test_the_retraining_schedule_is_created_when_there_is_none(api, remote) -> None:
+    api.get(PROJECT_URL, json=recorded("project"), match=[AUTH])
+    api.get(LIST_URL, json=[recorded("pipeline_schedules")[0]], match=[AUTH])  # only the team's own
+    api.post(
+        SCHEDULES_URL,
+        status=201,
+        json=recorded("pipeline_schedule"),
+        match=[
+            AUTH,
+            matchers.json_params_matcher(
+                {"description": RETRAIN, "ref": "main", "cron": "0 3 * * 1", "cron_timezone": "UTC", "active": True}
+            ),
+        ],
+    )
+
+    schedule = remote.ensure_pipeline_schedule("fraud", cron="0 3 * * 1")
+
+    assert (schedule.id, schedule.cron, schedule.ref, schedule.cron_timezone) == (14, "0 3 * * 1", "main", "UTC")
+    assert schedule.created and not schedule.updated and schedule.active
+
+
+def test_a_rerun_finds_the_schedule_and_creates_no_second_one(api, remote) -> None:
+    api.get(PROJECT_URL, json=recorded("project"))
+    api.get(LIST_URL, json=recorded("pipeline_schedules"))
+    # No POST and no PUT registered: any would fail the test (and assert_all_requests_are_fired
+    # checks that the list was read).
+
+    schedule = remote.ensure_pipeline_schedule("fraud", cron="0 3 * * 1")
+
+    assert schedule.id == 14 and not schedule.created and not schedule.updated
+    assert schedule.active is False  # the team paused it: left paused
+    assert [c.request.method for c in api.calls] == ["GET", "GET"]
+
+
+def test_a_changed_cron_edits_the_same_schedule(api, remote) -> None:
+    api.get(PROJECT_URL, json=recorded("project"))
+    api.get(LIST_URL, json=recorded("pipeline_schedules"))
+    api.put(
+        f"{SCHEDULES_URL}/14",
+        json=recorded("pipeline_schedule_edited"),
+        match=[
+            AUTH,
+            matchers.json_params_matcher(
+                {"description": RETRAIN, "ref": "main", "cron": "15 4 1 * *", "cron_timezone": "UTC"}
+            ),
+        ],
+    )
+
+    schedule = remote.ensure_pipeline_schedule("fraud", cron="15 4 1 * *")
+
+    assert (schedule.id, schedule.cron, schedule.updated, schedule.created) == (14, "15 4 1 * *", True, False)
+
+
+def test_the_schedule_list_is_read_page_by_page(api, remote) -> None:
+    others = [{**recorded("pipeline_schedules")[0], "id": n, "description": f"team job {n}"} for n in range(100)]
+    api.get(PROJECT_URL, json=recorded("project"))
+    api.get(LIST_URL, json=others)
+    api.get(f"{SCHEDULES_URL}?per_page=100&page=2", json=[recorded("pipeline_schedules")[1]])
+    assert remote.ensure_pipeline_schedule("fraud", cron="0 3 * * 1").id == 14
+
+
+@pytest.mark.parametrize("cron", ["0 3 * *", "0 3 * * 1; rm -rf /", "@weekly", ""])
+def test_a_bad_cron_is_refused_before_any_call(api, remote, cron) -> None:
+    with pytest.raises(RemoteError, match="not a 5-field cron expression"):
+        remote.ensure_pipeline_schedule("fraud", cron=cron)
+    assert len(api.calls) == 0
+
+
+def test_gitlab_refusing_the_schedule_is_a_clear_error(api, remote, caplog) -> None:
+    api.get(PROJECT_URL, json=recorded("project"))
+    api.get(LIST_URL, json=[])
+    api.post(SCHEDULES_URL, status=400, json=recorded("cron_invalid"))
+    with pytest.raises(RemoteError, match=r"scheduling pipelines of ml-teams/fraud/fraud failed \(HTTP 400: .*cron"):
+        remote.ensure_pipeline_schedule("fraud", cron="0 3 * * 1")
+
+
+def test_a_token_without_the_right_to_schedule_is_an_auth_error(api, remote, caplog) -> None:
+    caplog.set_level(logging.DEBUG)
+    api.get(PROJECT_URL, json=recorded("project"))
+    api.get(LIST_URL, status=403, json=recorded("forbidden"))
+    with pytest.raises(RemoteAuthError, match="HTTP 403: 403 Forbidden") as caught:
+        remote.ensure_pipeline_schedule("fraud", cron="0 3 * * 1")
+    assert TOKEN not in str(caught.value) and TOKEN not in caplog.text

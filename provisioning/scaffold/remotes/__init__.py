@@ -4,7 +4,7 @@ from .bare_directory import BareDirectoryRemote
 from .base import GitRemote, RepoInfo, check_repo_name
 from .daemon import GitDaemon, serving, start_git_daemon
 from .github import GitHubRemote
-from .gitlab import GitLabRemote
+from .gitlab import GitLabRemote, PipelineSchedule
 
 __all__ = [
     "BareDirectoryRemote",
@@ -12,6 +12,7 @@ __all__ = [
     "GitHubRemote",
     "GitLabRemote",
     "GitRemote",
+    "PipelineSchedule",
     "RepoInfo",
     "check_repo_name",
     "serving",
