@@ -9,13 +9,14 @@ from portal.catalog.forms import ParameterForm
 from portal.catalog.pricing import estimate_request
 from portal.core.errors import ApplicationError
 
+from .changes import may_change
 from .details import InvalidDetails
 from .forms import ReviewDetailsForm
 from .models import EDITABLE_STATES, OnboardingRequest, RequestStatus
 from .permissions import can_operate_request, can_view_request
 from .revisions import revise_request
 from .rollout import cancel_provisioning, failed_item, has_active_runs, retry_provisioning
-from .selectors import items_with_runs, request_detail, request_list_for, review_rounds, timeline
+from .selectors import change_requests_of, items_with_runs, request_detail, request_list_for, review_rounds, timeline
 from .services import InvalidValues
 from .wizard import show_errors
 
@@ -53,6 +54,9 @@ def request_page(request, pk):
         "may_edit": onboarding_request.requester_id == request.user.pk
         and onboarding_request.status in EDITABLE_STATES,
         "estimate": estimate_request(onboarding_request),
+        "change_requests": change_requests_of(onboarding_request) if onboarding_request.kind == "new" else [],
+        "may_decommission": onboarding_request.kind == "new" and may_change(request.user, onboarding_request.team)
+        and onboarding_request.items.filter(status="active").exists(),
     })
 
 
