@@ -59,7 +59,7 @@ def next_step(request) -> str:
     """One sentence: what the request waits for. Reads ``pending_stages`` when prefetched (the list),
     else the request's stages (prefetched on its page)."""
     status = request.status
-    if request.kind != "new" and status in CHANGE_NEXT:
+    if getattr(request, "kind", "new") != "new" and status in CHANGE_NEXT:
         return CHANGE_NEXT[status]
     if status in (S.SUBMITTED, S.IN_REVIEW):
         pending = getattr(request, "pending_stages", None)
