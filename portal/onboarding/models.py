@@ -17,14 +17,16 @@ class RequestStatus(models.TextChoices):
     DECOMMISSIONING = "decommissioning", "Decommissioning"  # items being destroyed
     DECOMMISSIONED = "decommissioned", "Decommissioned"  # final
     COMPLETED = "completed", "Done"  # final: a change request (not a new one) was carried out
+    WITHDRAWN = "withdrawn", "Withdrawn"  # final: the requester took it back before a decision
 
 
 S = RequestStatus
 TRANSITIONS: dict[str, set[str]] = {
     S.DRAFT: {S.SUBMITTED},
     S.SUBMITTED: {S.IN_REVIEW},
-    S.IN_REVIEW: {S.APPROVED, S.REJECTED, S.CHANGES_REQUESTED, S.SUBMITTED},  # edited in review: resubmitted
-    S.CHANGES_REQUESTED: {S.SUBMITTED},
+    S.IN_REVIEW: {S.APPROVED, S.REJECTED, S.CHANGES_REQUESTED, S.SUBMITTED,  # edited in review: resubmitted
+                  S.WITHDRAWN},
+    S.CHANGES_REQUESTED: {S.SUBMITTED, S.WITHDRAWN},
     S.APPROVED: {S.PROVISIONING},
     S.PROVISIONING: {S.ACTIVE, S.FAILED, S.COMPLETED},
     S.FAILED: {S.PROVISIONING, S.DECOMMISSIONING},
@@ -33,8 +35,9 @@ TRANSITIONS: dict[str, set[str]] = {
     S.REJECTED: set(),
     S.DECOMMISSIONED: set(),
     S.COMPLETED: set(),
+    S.WITHDRAWN: set(),
 }
-TERMINAL_STATES = {S.REJECTED, S.DECOMMISSIONED, S.COMPLETED}
+TERMINAL_STATES = {S.REJECTED, S.DECOMMISSIONED, S.COMPLETED, S.WITHDRAWN}
 EDITABLE_STATES = {S.IN_REVIEW, S.CHANGES_REQUESTED}  # the requester may edit values and resubmit
 
 

@@ -121,3 +121,17 @@ def record_item_outcome(*, run) -> None:
     if run.action in (run.Action.PLAN, run.Action.UPGRADE):
         return  # a preview for approvers, or a review branch for the team: the item is unchanged
     settle_run(run=run)
+
+
+@transaction.atomic
+def withdraw_request(*, request: OnboardingRequest, actor) -> OnboardingRequest:
+    """The requester takes a request back before it is decided (its decisions become void)."""
+    from portal.approvals.services import void_review
+
+    request = OnboardingRequest.objects.select_for_update().get(pk=request.pk)  # decisions wait for us
+    if actor.pk != request.requester_id:
+        raise PermissionDenied("Only the requester can withdraw this request.")
+    if RequestStatus.WITHDRAWN not in TRANSITIONS[request.status]:
+        raise ApplicationError(f"A request that is {request.get_status_display().lower()} cannot be withdrawn.")
+    void_review(request=request, actor=actor, why="the requester withdrew it")
+    return _transition(request, RequestStatus.WITHDRAWN, actor=actor)

@@ -34,6 +34,7 @@ WHAT = {
     "run.failed": "run #{run} failed",
     "run.cancelled": "{action} runs {runs} cancelled",
     "request.completed": "the change was carried out",
+    "request.withdrawn": "withdrew the request",
     "request.decommissioning": "the request is being decommissioned",
     "request.decommissioned": "everything the request created is gone: decommissioned",
     "request.change_failed": "carrying out the change of {name} failed",

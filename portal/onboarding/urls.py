@@ -12,6 +12,7 @@ urlpatterns = [
     path("<pk:pk>/progress/", views.progress, name="progress"),
     path("<pk:pk>/cancel/", views.cancel, name="cancel"),
     path("<pk:pk>/retry/", views.retry, name="retry"),
+    path("<pk:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("<pk:pk>/edit/", views.edit_request, name="edit"),
     path("<pk:pk>/draft/", wizard.continue_draft, name="draft"),
     path("<pk:pk>/review/", wizard.review, name="review"),

@@ -17,7 +17,7 @@ from .permissions import can_operate_request, can_view_request
 from .revisions import revise_request
 from .rollout import cancel_provisioning, failed_item, has_active_runs, retry_provisioning
 from .selectors import change_requests_of, items_with_runs, request_detail, request_list_for, review_rounds, timeline
-from .services import InvalidValues
+from .services import InvalidValues, withdraw_request
 from .wizard import show_errors
 
 LIVE_STATES = {RequestStatus.APPROVED, RequestStatus.PROVISIONING, RequestStatus.DECOMMISSIONING}
@@ -66,6 +66,9 @@ def edit_request(request, pk):
     onboarding_request = _visible_request(request, pk)
     if onboarding_request.requester_id != request.user.pk:
         raise PermissionDenied("Only the requester can edit this request.")
+    if onboarding_request.kind != "new":
+        messages.error(request, "A change request is not edited: withdraw it and ask again.")
+        return redirect("onboarding:detail", pk=pk)
     if onboarding_request.status not in EDITABLE_STATES:
         messages.error(request, f"A request that is {onboarding_request.get_status_display().lower()} "
                                 "cannot be edited.")
@@ -124,6 +127,19 @@ def cancel(request, pk):
         messages.error(request, error.message)
     else:
         messages.success(request, f"Cancelled {count} run{'s' if count != 1 else ''}; Terraform is being stopped.")
+    return redirect("onboarding:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def withdraw(request, pk):
+    onboarding_request = _visible_request(request, pk)
+    try:
+        withdraw_request(request=onboarding_request, actor=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Request #{pk} withdrawn; its approvers no longer see it.")
     return redirect("onboarding:detail", pk=pk)
 
 

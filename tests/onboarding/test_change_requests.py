@@ -293,3 +293,27 @@ def test_a_template_lifetime_sets_the_expiry_of_what_it_creates(mlops_only, appr
     inline_tasks.drain()
     resource = ProvisionedResource.objects.get(item__request=request)
     assert timedelta(days=13, hours=23) < resource.expires_at - timezone.now() <= timedelta(days=14)
+
+
+def test_a_change_request_sent_back_is_withdrawn_and_asked_again(live, mlops_only, inline_tasks, client):
+    demo = mlops_only
+    target = resources_of(live)["vm-a"]
+    ProvisionedResource.objects.filter(pk=target.pk).update(expires_at=timezone.now() + timedelta(days=3))
+    target.refresh_from_db()
+    first = changes.request_extension(actor=demo.people["requester"], resource=target, days=60, reason="longer")
+    record_decision(stage=first.stages.get(), actor=demo.people["approver"], outcome="request_changes",
+                    comment="10 days is enough")
+    client.force_login(demo.people["requester"])
+    page = client.get(f"/requests/{first.pk}/").content.decode()
+    assert "10 days is enough" in page and "Withdraw this request and ask again" in page
+    assert client.get(f"/requests/{first.pk}/edit/").status_code == 302  # not edited: withdrawn
+    client.force_login(demo.people["approver"])
+    client.post(f"/requests/{first.pk}/withdraw/")
+    first.refresh_from_db()
+    assert first.status == RequestStatus.CHANGES_REQUESTED  # only the requester withdraws
+    client.force_login(demo.people["requester"])
+    assert client.post(f"/requests/{first.pk}/withdraw/").status_code == 302
+    first.refresh_from_db()
+    assert first.status == RequestStatus.WITHDRAWN
+    second = changes.request_extension(actor=demo.people["requester"], resource=target, days=10, reason="as asked")
+    assert second.status == RequestStatus.IN_REVIEW
