@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('onboarding', '0003_onboardingrequest_kind_and_more'),
+        ('onboarding', '0003_change_requests'),
         ('provisioning', '0004_run_action_upgrade'),
     ]
 
