@@ -61,9 +61,13 @@ def _carry_out(run: Run, writer: LogWriter) -> tuple[dict, dict | None]:
         if time.monotonic() - last_beat[0] >= settings.RUN_HEARTBEAT_SECONDS:
             beat()
 
+    if run.change is not None and run.change.values is not None:
+        run.item.values = run.change.values  # a change of values: plan / apply the new ones (not saved here)
     ctx = RunContext(run=run, item=run.item, log=on_line, heartbeat=beat, inputs=inputs_for(run.item),
                      on_process=lambda pgid: record_process(run=run, pgid=pgid))
     engine = engine_for(run.item.template_version.engine)
+    if run.action == Run.Action.PLAN and run.purpose == Run.Purpose.DECOMMISSION:
+        return {}, engine.plan(ctx, destroy=True).as_dict()  # what the decommission would destroy
     if run.action == Run.Action.PLAN:
         return {}, engine.plan(ctx).as_dict()
     if run.action == Run.Action.DESTROY:

@@ -29,11 +29,16 @@ class Run(TimeStampedModel):
     class Purpose(models.TextChoices):
         PROVISION = "", "Provision"  # plan for approvers, apply of an approved item
         COMPENSATION = "compensation", "Clean-up after a failure"  # destroy what a failed request made
+        MODIFY = "modify", "Change of values"  # plan/apply of a change request's new values
+        DECOMMISSION = "decommission", "Decommission"  # plan/destroy of an approved decommission
+        EXPIRY = "expiry", "Lifetime ended"  # destroy of a resource past its expiry date
 
     item = models.ForeignKey("onboarding.RequestItem", on_delete=models.CASCADE, related_name="runs")
     action = models.CharField(max_length=20, choices=Action.choices)
     status = models.CharField(max_length=20, choices=RunStatus.choices, default=RunStatus.QUEUED, editable=False)
     purpose = models.CharField(max_length=20, choices=Purpose.choices, default=Purpose.PROVISION, blank=True)
+    change = models.ForeignKey("onboarding.ResourceChange", null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="runs", help_text="The change request this run carries out.")
     attempt = models.PositiveIntegerField(default=1)
     retry_of = models.OneToOneField("self", null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="retried_by", help_text="The failed attempt this one repeats.")

@@ -20,10 +20,13 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def queue_run(*, item, action: str, actor, purpose: str = Run.Purpose.PROVISION) -> Run:
-    """Create a queued run and enqueue its task once the transaction commits."""
-    run = Run.objects.create(item=item, action=action, purpose=purpose, enqueued_at=timezone.now())
+def queue_run(*, item, action: str, actor, purpose: str = Run.Purpose.PROVISION, change=None) -> Run:
+    """Create a queued run and enqueue its task once the transaction commits. A run that carries
+    out a change request (``change``) is also told on that request's page."""
+    run = Run.objects.create(item=item, action=action, purpose=purpose, change=change, enqueued_at=timezone.now())
     record_event(actor=actor, verb="run.queued", target=item.request, data={"run": run.pk, "action": action})
+    if change is not None:
+        record_event(actor=actor, verb="run.queued", target=change.request, data={"run": run.pk, "action": action})
     _enqueue_on_commit(run)
     return run
 
@@ -50,7 +53,8 @@ def claim_run(*, run_pk: int, worker: str) -> Run | None:
     )
     if won != 1:
         return None
-    run = Run.objects.select_related("item__request__team", "item__template_version__template").get(pk=run_pk)
+    run = Run.objects.select_related("item__request__team", "item__template_version__template", "change").get(
+        pk=run_pk)
     record_event(actor=None, verb="run.started", target=run.item.request,
                  data={"run": run.pk, "worker": worker, "attempt": run.attempt})
     return run
@@ -119,7 +123,8 @@ def schedule_retry(*, run: Run) -> Run | None:
         return None
     delay = min(settings.RUN_RETRY_BASE_SECONDS * 2 ** (run.attempt - 1), settings.RUN_RETRY_MAX_SECONDS)
     now = timezone.now()
-    retry = Run.objects.create(item=run.item, action=run.action, purpose=run.purpose, attempt=run.attempt + 1,
+    retry = Run.objects.create(item=run.item, action=run.action, purpose=run.purpose, change=run.change,
+                               attempt=run.attempt + 1,
                                retry_of=run, not_before=now + timedelta(seconds=delay), enqueued_at=now)
     note = f" Retrying as attempt {retry.attempt} of {settings.RUN_MAX_ATTEMPTS} in {delay:.0f} s."
     Run.objects.filter(pk=run.pk).update(error=run.error + note)

@@ -14,12 +14,17 @@ def is_gpu_item(kind: str, values: dict) -> bool:
 
 
 def facts_for(request) -> dict:
-    """``{"kinds": [...], "any_gpu": bool, "monthly_cost": Decimal, "values.<name>": [...], ...}``."""
-    items = list(request.items.select_related("template_version__template"))
-    return facts_for_items(
-        [(item.template_version, item.values) for item in items], estimate=estimate_request(request),
+    """``{"kinds": [...], "any_gpu": bool, "monthly_cost": Decimal, "values.<name>": [...], ...}``.
+    A change request's facts are those of the resources it changes, with their new values (modify)
+    and no cost (decommission)."""
+    from portal.onboarding.selectors import values_asked
+
+    facts = facts_for_items(
+        values_asked(request), estimate=estimate_request(request),
         data_classification=request.data_classification, team=request.team.slug, cost_centre=request.cost_centre,
         expected_duration_days=request.expected_duration_days)
+    facts["request_kind"] = request.kind
+    return facts
 
 
 def facts_for_items(pairs, *, estimate=None, data_classification: str = "internal", team: str = "",
@@ -37,6 +42,7 @@ def facts_for_items(pairs, *, estimate=None, data_classification: str = "interna
         "team": team,
         "cost_centre": cost_centre,
         "expected_duration_days": expected_duration_days,
+        "request_kind": "new",
     }
     for _, values in pairs:
         for name, value in values.items():

@@ -74,7 +74,7 @@ def decision_recorded(decision, *, concluded: bool) -> None:
     subject = f"Request #{request.pk}: {stage.team} {verb.split()[0]}"
     if concluded:
         subject = f"Request #{request.pk} {request.status.replace('_', ' ')}"
-        text = f"Your request “{request.title}” {CONCLUSIONS[request.status]}\n\n{text}"
+        text = f"Your request “{request.title}” {CONCLUSIONS.get(request.status, 'was decided.')}\n\n{text}"
     send_on_commit(subject, f"{text}\n\n{request_url(request)}", [request.requester])
 
 
@@ -83,6 +83,7 @@ CONCLUSIONS = {
     "provisioning": "was approved by every steering team; provisioning has started.",
     "rejected": "was rejected.",
     "changes_requested": "needs changes: edit it and submit it again.",
+    "completed": "was approved by every steering team and carried out.",
 }
 
 

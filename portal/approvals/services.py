@@ -58,8 +58,10 @@ def open_review(*, request, actor) -> list[ApprovalStage]:
 
 def _queue_plan_previews(request, *, actor) -> None:
     """A plan run per Terraform item, so approvers see what would be created (apply never waits on it)."""
+    from portal.onboarding.changes import plan_previews
     from provisioning.services import queue_run
 
+    plan_previews(request, actor=actor)  # a change request: the plan of its changes
     for item in request.items.select_related("template_version"):
         if item.template_version.engine == "terraform":
             queue_run(item=item, action="plan", actor=actor)

@@ -36,7 +36,7 @@ class TemplateVersionForm(forms.ModelForm):
 
     class Meta:
         model = TemplateVersion
-        fields = ["template", "number", "engine", "module", "parameter_schema", "fixed_values"]
+        fields = ["template", "number", "engine", "module", "parameter_schema", "fixed_values", "default_lifetime_days"]
 
     def clean_fixed_values(self):
         value = self.cleaned_data["fixed_values"]

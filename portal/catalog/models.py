@@ -41,7 +41,8 @@ class TemplateVersion(TimeStampedModel):
         PUBLISHED = "published", "Published"  # offered; immutable
         DEPRECATED = "deprecated", "Deprecated"  # no new requests; existing ones keep it
 
-    CONTENT_FIELDS = ("template", "number", "parameter_schema", "engine", "module", "fixed_values")
+    CONTENT_FIELDS = ("template", "number", "parameter_schema", "engine", "module", "fixed_values",
+                      "default_lifetime_days")
 
     template = models.ForeignKey(ResourceTemplate, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
@@ -52,6 +53,9 @@ class TemplateVersion(TimeStampedModel):
     module = models.CharField(max_length=60, help_text="Terraform module under terraform/modules/, or the "
                               "scaffold / directory profile the engine uses.")
     fixed_values = models.JSONField(default=dict, blank=True, help_text="Values set by admins, not requesters.")
+    default_lifetime_days = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Resources made from this version expire after this many days (owners are "
+                                         "warned first and may ask for an extension); empty: no expiry.")
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:

@@ -64,9 +64,13 @@ def estimate_items(pairs: Iterable[tuple[object, dict]], *, prices=None) -> Cost
 
 
 def estimate_request(request) -> CostEstimate:
-    """What a request's items cost together."""
-    items = request.items.select_related("template_version__template")
-    return estimate_items((item.template_version, item.values) for item in items)
+    """What a request's items cost together (a change request: what the changed resources will
+    cost; nothing for a decommission)."""
+    from portal.onboarding.selectors import values_asked
+
+    if request.kind == "decommission":
+        return estimate_items([])
+    return estimate_items(values_asked(request))
 
 
 def _estimate(version, values, prices) -> CostEstimate:

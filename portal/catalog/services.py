@@ -47,7 +47,7 @@ def create_draft_from(*, version: TemplateVersion, actor) -> TemplateVersion:
     number = (template.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     draft = TemplateVersion.objects.create(
         template=template, number=number, parameter_schema=version.parameter_schema, engine=version.engine,
-        module=version.module, fixed_values=version.fixed_values,
+        module=version.module, fixed_values=version.fixed_values, default_lifetime_days=version.default_lifetime_days,
     )
     record_event(actor=actor, verb="template_version.drafted", target=draft,
                  data={"template": template.slug, "number": number, "from": version.number})

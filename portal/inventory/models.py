@@ -20,6 +20,8 @@ class ProvisionedResource(TimeStampedModel):
     outputs = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE, editable=False)
     expires_at = models.DateTimeField(null=True, blank=True, help_text="End of its lifetime (TTL); none if unset.")
+    expiry_warned_days = models.PositiveIntegerField(
+        null=True, blank=True, editable=False, help_text="The last expiry warning sent (days before expiry).")
     last_drift_check_at = models.DateTimeField(null=True, blank=True, editable=False)
     destroyed_at = models.DateTimeField(null=True, blank=True, editable=False)
 

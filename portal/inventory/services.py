@@ -10,10 +10,8 @@ from .models import ProvisionedResource
 
 
 def default_lifetime_days(version) -> int | None:
-    """The template version's default lifetime, if it declares one (a field, or the schema's
-    ``x-default-lifetime-days`` until the catalog has a field for it)."""
-    days = getattr(version, "default_lifetime_days", None) or version.parameter_schema.get("x-default-lifetime-days")
-    return int(days) if days else None
+    """The template version's default lifetime in days, if it sets one."""
+    return version.default_lifetime_days or None
 
 
 def record_resource(*, item, outputs: dict) -> ProvisionedResource:

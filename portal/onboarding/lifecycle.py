@@ -7,14 +7,23 @@ from dataclasses import dataclass
 from .models import RequestStatus as S
 
 STEPS = ["Draft", "In review", "Approved", "Provisioning", "Active"]
+CHANGE_STEPS = ["Draft", "In review", "Approved", "Carrying out", "Done"]  # a change request's life
 # status → (index of its step, how that step looks)
 WHERE = {
     S.DRAFT: (0, "current"), S.SUBMITTED: (1, "current"), S.IN_REVIEW: (1, "current"),
     S.CHANGES_REQUESTED: (1, "problem"), S.REJECTED: (1, "problem"), S.APPROVED: (2, "current"),
     S.PROVISIONING: (3, "current"), S.FAILED: (3, "problem"), S.ACTIVE: (4, "done"),
-    S.DECOMMISSIONING: (5, "current"), S.DECOMMISSIONED: (5, "done"),
+    S.DECOMMISSIONING: (5, "current"), S.DECOMMISSIONED: (5, "done"), S.COMPLETED: (4, "done"),
 }
 STEP_LABEL_WHEN = {S.CHANGES_REQUESTED: "Changes requested", S.REJECTED: "Rejected", S.FAILED: "Failed"}
+
+
+CHANGE_NEXT = {
+    S.APPROVED: "Approved: being carried out now",
+    S.PROVISIONING: "Being carried out now",
+    S.FAILED: "Carrying it out failed: see what went wrong, then retry",
+    S.COMPLETED: "Done",
+}
 
 
 @dataclass(frozen=True)
@@ -23,9 +32,14 @@ class Step:
     state: str  # done | current | problem | todo
 
 
-def lifecycle_steps(status: str) -> list[Step]:
+def request_steps(request) -> list[Step]:
+    return lifecycle_steps(request.status, kind=request.kind)
+
+
+def lifecycle_steps(status: str, *, kind: str = "new") -> list[Step]:
     index, look = WHERE.get(status, (0, "current"))
-    labels = STEPS + (["Decommissioning" if status == S.DECOMMISSIONING else "Decommissioned"] if index == 5 else [])
+    end = ["Decommissioning" if status == S.DECOMMISSIONING else "Decommissioned"] if index == 5 else []
+    labels = (STEPS if kind == "new" else CHANGE_STEPS) + end
     if status != S.DRAFT:
         labels[0] = "Submitted"
     if status == S.REJECTED:
@@ -45,6 +59,8 @@ def next_step(request) -> str:
     """One sentence: what the request waits for. Reads ``pending_stages`` when prefetched (the list),
     else the request's stages (prefetched on its page)."""
     status = request.status
+    if getattr(request, "kind", "new") != "new" and status in CHANGE_NEXT:
+        return CHANGE_NEXT[status]
     if status in (S.SUBMITTED, S.IN_REVIEW):
         pending = getattr(request, "pending_stages", None)
         if pending is None:

@@ -16,24 +16,39 @@ class RequestStatus(models.TextChoices):
     FAILED = "failed", "Failed"  # an item's run failed; retry or decommission
     DECOMMISSIONING = "decommissioning", "Decommissioning"  # items being destroyed
     DECOMMISSIONED = "decommissioned", "Decommissioned"  # final
+    COMPLETED = "completed", "Done"  # final: a change request (not a new one) was carried out
+    WITHDRAWN = "withdrawn", "Withdrawn"  # final: the requester took it back before a decision
 
 
 S = RequestStatus
 TRANSITIONS: dict[str, set[str]] = {
     S.DRAFT: {S.SUBMITTED},
     S.SUBMITTED: {S.IN_REVIEW},
-    S.IN_REVIEW: {S.APPROVED, S.REJECTED, S.CHANGES_REQUESTED, S.SUBMITTED},  # edited in review: resubmitted
-    S.CHANGES_REQUESTED: {S.SUBMITTED},
+    S.IN_REVIEW: {S.APPROVED, S.REJECTED, S.CHANGES_REQUESTED, S.SUBMITTED,  # edited in review: resubmitted
+                  S.WITHDRAWN},
+    S.CHANGES_REQUESTED: {S.SUBMITTED, S.WITHDRAWN},
     S.APPROVED: {S.PROVISIONING},
-    S.PROVISIONING: {S.ACTIVE, S.FAILED},
+    S.PROVISIONING: {S.ACTIVE, S.FAILED, S.COMPLETED},
     S.FAILED: {S.PROVISIONING, S.DECOMMISSIONING},
     S.ACTIVE: {S.DECOMMISSIONING},
-    S.DECOMMISSIONING: {S.DECOMMISSIONED, S.FAILED},
+    S.DECOMMISSIONING: {S.DECOMMISSIONED, S.FAILED, S.ACTIVE},  # active again: a decommission failed
     S.REJECTED: set(),
     S.DECOMMISSIONED: set(),
+    S.COMPLETED: set(),
+    S.WITHDRAWN: set(),
 }
-TERMINAL_STATES = {S.REJECTED, S.DECOMMISSIONED}
+TERMINAL_STATES = {S.REJECTED, S.DECOMMISSIONED, S.COMPLETED, S.WITHDRAWN}
 EDITABLE_STATES = {S.IN_REVIEW, S.CHANGES_REQUESTED}  # the requester may edit values and resubmit
+
+
+class RequestKind(models.TextChoices):
+    """A request creates resources (``new``) or changes ones that exist (the others, each made of
+    ResourceChange rows); every kind goes through the same approval routing."""
+
+    NEW = "new", "New resources"
+    MODIFY = "modify", "Change of values"
+    EXTEND = "extend", "Lifetime extension"
+    DECOMMISSION = "decommission", "Decommission"
 
 
 class DataClassification(models.TextChoices):
@@ -47,6 +62,7 @@ class OnboardingRequest(TimeStampedModel):
     team = models.ForeignKey("teams.Team", on_delete=models.PROTECT, related_name="requests")
     requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="requests")
     title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=RequestKind.choices, default=RequestKind.NEW, editable=False)
     status = models.CharField(max_length=30, choices=RequestStatus.choices, default=S.DRAFT, editable=False)
     submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
     # What approval routing asks besides the items' values.
@@ -86,3 +102,34 @@ class RequestItem(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.template_version.template.name}: {self.values.get('name', self.pk)}"
+
+
+class ResourceChange(TimeStampedModel):
+    """What a change request (kind other than ``new``) does to one existing resource."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"  # waiting for approval, or for its turn
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    request = models.ForeignKey(OnboardingRequest, on_delete=models.CASCADE, related_name="changes")
+    resource = models.ForeignKey("inventory.ProvisionedResource", on_delete=models.PROTECT, related_name="changes")
+    position = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, editable=False)
+    values = models.JSONField(null=True, blank=True, help_text="Modify: the new values, valid against the "
+                                                               "resource's template version.")
+    previous_values = models.JSONField(null=True, blank=True, editable=False)
+    extend_days = models.PositiveIntegerField(null=True, blank=True, help_text="Extend: days added.")
+    previous_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    error = models.TextField(blank=True, editable=False)
+
+    class Meta:
+        ordering = ["request", "position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.request.get_kind_display()} of {self.resource}"
+
+    @property
+    def item(self):
+        return self.resource.item

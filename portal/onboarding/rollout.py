@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 
 from portal.audit.services import record_event
 from portal.core.errors import ApplicationError, PermissionDenied
 
 from .bundles import in_provisioning_order
-from .models import OnboardingRequest, RequestItem, RequestStatus
+from .models import OnboardingRequest, RequestItem, RequestKind, RequestStatus
 from .permissions import can_operate_request
 
 Item = RequestItem.Status
@@ -39,6 +40,11 @@ def provision_next_item(request: OnboardingRequest, *, actor) -> bool:
 
 def settle_run(*, run) -> None:
     """An apply or destroy run of an item ended for good (no retry follows): move on."""
+    if run.change_id or run.purpose == run.Purpose.EXPIRY:
+        from .changes import settle_change_run
+
+        OnboardingRequest.objects.select_for_update().get(pk=run.item.request_id)  # the same lock order
+        return settle_change_run(run=run)
     request = OnboardingRequest.objects.select_for_update().get(pk=run.item.request_id)
     if run.action == run.Action.APPLY:
         _settle_apply(request, run)
@@ -117,7 +123,7 @@ def cancel_provisioning(*, request: OnboardingRequest, actor) -> int:
     from provisioning.services import cancel_run
 
     request = _locked(request, actor)
-    runs = Run.objects.filter(item__request=request, status__in=ACTIVE_RUN_STATES,
+    runs = Run.objects.filter(_runs_of(request), status__in=ACTIVE_RUN_STATES,
                               action__in=[Run.Action.APPLY, Run.Action.DESTROY]).select_related("item")
     cancelled = [run for run in runs if cancel_run(run=run, actor=actor)]
     if not cancelled:
@@ -138,6 +144,10 @@ def retry_provisioning(*, request: OnboardingRequest, actor) -> OnboardingReques
         raise ApplicationError("Only a failed request can be retried.")
     if has_active_runs(request):
         raise ApplicationError("The clean-up of this request is still running; retry when it has finished.")
+    if request.kind != RequestKind.NEW:
+        from .changes import retry_changes
+
+        return retry_changes(request=request, actor=actor)
     RequestItem.objects.filter(request=request, status__in=[Item.FAILED, Item.DESTROYED]).update(status=Item.PENDING)
     _transition(request, RequestStatus.PROVISIONING, actor=actor)
     record_event(actor=actor, verb="request.retried", target=request)
@@ -147,10 +157,15 @@ def retry_provisioning(*, request: OnboardingRequest, actor) -> OnboardingReques
 
 
 # -- reads for the request page ---------------------------------------------------------------
+def _runs_of(request: OnboardingRequest):
+    """Runs on the request's own items, or (a change request) the runs carrying out its changes."""
+    return Q(change__request=request) if request.kind != RequestKind.NEW else Q(item__request=request)
+
+
 def has_active_runs(request: OnboardingRequest) -> bool:
     from provisioning.models import ACTIVE_RUN_STATES, Run
 
-    return Run.objects.filter(item__request=request, status__in=ACTIVE_RUN_STATES).exclude(
+    return Run.objects.filter(_runs_of(request), status__in=ACTIVE_RUN_STATES).exclude(
         action=Run.Action.PLAN).exists()
 
 
@@ -160,7 +175,8 @@ def failed_item(request: OnboardingRequest):
 
     if request.status != RequestStatus.FAILED:
         return None
-    run = (Run.objects.filter(item__request=request, action=Run.Action.APPLY,
+    actions = [Run.Action.APPLY] if request.kind == RequestKind.NEW else [Run.Action.APPLY, Run.Action.DESTROY]
+    run = (Run.objects.filter(_runs_of(request), action__in=actions,
                               status__in=[RunStatus.FAILED, RunStatus.CANCELLED])
            .select_related("item__template_version__template").order_by("-finished_at", "-pk").first())
     return (run.item, run) if run else None

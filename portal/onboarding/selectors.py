@@ -32,6 +32,17 @@ def request_detail(pk: int):
     )
 
 
+def values_asked(request) -> list[tuple]:
+    """``[(version, values)]`` a request asks for: its items, or (a change request) the resources
+    it changes, with their new values where it changes them."""
+    if request.kind == "new":
+        items = request.items.select_related("template_version__template")
+        return [(item.template_version, item.values) for item in items]
+    changes = request.changes.select_related("resource__item__template_version__template")
+    return [(change.item.template_version, change.values if change.values is not None else change.item.values)
+            for change in changes]
+
+
 def review_rounds(request) -> list[tuple[int, list]]:
     """The request's approval stages by review round, newest round first (earlier rounds are void)."""
     rounds: dict[int, list] = {}
@@ -41,17 +52,52 @@ def review_rounds(request) -> list[tuple[int, list]]:
 
 
 def items_with_runs(request):
-    """Items with their runs and each run's log, for the live progress fragment."""
+    """Items with their runs and each run's log, for the live progress fragment. A change request
+    shows the items it changes (``item.change``) with the runs carrying out its changes."""
+    from portal.inventory.models import ProvisionedResource
+
+    if request.kind != "new":
+        return _changed_items(request)
     items = list(request.items.select_related("template_version__template").prefetch_related("runs"))
+    resources = {r.item_id: r for r in ProvisionedResource.objects.filter(item__request=request)
+                 .select_related("template_version__template")}
     for item in items:
         item.run_list = list(item.runs.all())
-        for run in item.run_list:
-            run.lines = list(run.log_lines.values_list("text", flat=True))
-        item.ready_outputs = latest_outputs(item.run_list)
-        for run in item.run_list:  # upgrade runs of a repo: the branch to merge, conflicts, where to clone
-            run.upgrade = upgrade_report(run, clone_url=clone_url_of(item.ready_outputs))
-        item.answers = readable_values(ParameterForm(schema=item.template_version.parameter_schema), item.values)
+        item.inventory = resources.get(item.pk)
+        _with_details(item)
     return items
+
+
+def _changed_items(request):
+    items = []
+    for change in request.changes.select_related("resource__item__template_version__template", "resource"):
+        item = change.item
+        item.change, item.inventory = change, change.resource
+        item.run_list = list(change.runs.all())
+        if change.values is not None:
+            form = ParameterForm(schema=item.template_version.parameter_schema)
+            before = dict(readable_values(form, change.previous_values or {}))
+            after = readable_values(form, change.values)
+            item.value_changes = [(label, before.get(label, "—"), value) for label, value in after
+                                  if before.get(label) != value]
+        _with_details(item)
+        items.append(item)
+    return items
+
+
+def _with_details(item) -> None:
+    for run in item.run_list:
+        run.lines = list(run.log_lines.values_list("text", flat=True))
+    item.ready_outputs = latest_outputs(item.run_list)
+    for run in item.run_list:  # upgrade runs of a repo: the branch to merge, conflicts, where to clone
+        run.upgrade = upgrade_report(run, clone_url=clone_url_of(item.ready_outputs))
+    item.answers = readable_values(ParameterForm(schema=item.template_version.parameter_schema), item.values)
+
+
+def change_requests_of(request):
+    """Change requests (decommission, extension, new values) of the resources ``request`` created."""
+    return (OnboardingRequest.objects.filter(changes__resource__item__request=request).distinct()
+            .select_related("requester").order_by("-created_at"))
 
 
 def timeline(request):

@@ -12,7 +12,7 @@ from portal.core.errors import ApplicationError, Conflict, PermissionDenied
 from portal.teams.quotas import check_quota, reserve_quota
 from portal.teams.selectors import is_member
 
-from .models import TRANSITIONS, OnboardingRequest, RequestItem, RequestStatus
+from .models import TRANSITIONS, OnboardingRequest, RequestItem, RequestKind, RequestStatus
 
 
 class InvalidValues(ApplicationError):
@@ -70,10 +70,15 @@ def submit_new_request(*, actor, team, title: str, items, details: dict | None =
 def submit_request(*, request: OnboardingRequest, actor) -> OnboardingRequest:
     from portal.approvals.services import open_review
 
+    from .changes import check_changes
+
     if actor != request.requester:
         raise PermissionDenied("Only the requester can submit this request.")
-    checked = _validated_items((item.template_version, item.values) for item in request.items.all())
-    check_quota(team=request.team, items=checked)
+    if request.kind == RequestKind.NEW:
+        checked = _validated_items((item.template_version, item.values) for item in request.items.all())
+        check_quota(team=request.team, items=checked)
+    else:
+        check_changes(request)
     _transition(request, RequestStatus.SUBMITTED, actor=actor, submitted_at=timezone.now())
     open_review(request=request, actor=actor)
     return _transition(request, RequestStatus.IN_REVIEW, actor=actor)
@@ -90,6 +95,11 @@ def conclude_review(*, request: OnboardingRequest, outcome: str, actor) -> Onboa
 
 @transaction.atomic
 def start_provisioning(*, request: OnboardingRequest, actor) -> OnboardingRequest:
+    if request.kind != RequestKind.NEW:
+        from .changes import carry_out
+
+        carry_out(request=request, actor=actor)
+        return request
     reserve_quota(request=request)  # locks the team's quota row until this transaction ends
     _transition(request, RequestStatus.PROVISIONING, actor=actor)
     _provision_next_item(request, actor=actor)
@@ -111,3 +121,17 @@ def record_item_outcome(*, run) -> None:
     if run.action in (run.Action.PLAN, run.Action.UPGRADE):
         return  # a preview for approvers, or a review branch for the team: the item is unchanged
     settle_run(run=run)
+
+
+@transaction.atomic
+def withdraw_request(*, request: OnboardingRequest, actor) -> OnboardingRequest:
+    """The requester takes a request back before it is decided (its decisions become void)."""
+    from portal.approvals.services import void_review
+
+    request = OnboardingRequest.objects.select_for_update().get(pk=request.pk)  # decisions wait for us
+    if actor.pk != request.requester_id:
+        raise PermissionDenied("Only the requester can withdraw this request.")
+    if RequestStatus.WITHDRAWN not in TRANSITIONS[request.status]:
+        raise ApplicationError(f"A request that is {request.get_status_display().lower()} cannot be withdrawn.")
+    void_review(request=request, actor=actor, why="the requester withdrew it")
+    return _transition(request, RequestStatus.WITHDRAWN, actor=actor)

@@ -33,10 +33,23 @@ WHAT = {
     "run.succeeded": "run #{run} succeeded",
     "run.failed": "run #{run} failed",
     "run.cancelled": "{action} runs {runs} cancelled",
+    "request.completed": "the change was carried out",
+    "request.withdrawn": "withdrew the request",
+    "request.decommissioning": "the request is being decommissioned",
+    "request.decommissioned": "everything the request created is gone: decommissioned",
+    "request.change_failed": "carrying out the change of {name} failed",
+    "resource.change_requested": "asked for a {kind} of {name} in request #{request}",
+    "resource.extended": "{name}'s lifetime was extended by {days} days (request #{request})",
+    "resource.modified": "{name} now has the values of request #{request}",
+    "resource.expiry_warning": "warned the team: {name} expires in less than {days} days",
+    "resource.expired": "{name} reached the end of its lifetime: destroying it (run #{run})",
+    "resource.expiry_failed": "destroying the expired {name} failed",
+    "resource.destroyed": "a resource was destroyed and is kept in the inventory as destroyed",
 }
 # Routing and bookkeeping the portal does on someone's behalf: told as the portal's doing.
 BY_THE_PORTAL = {"stage.created", "stage.opened", "run.queued", "run.cancelled", "request.in_review",
-                 "request.approved", "request.provisioning", "request.active", "request.failed"}
+                 "request.approved", "request.provisioning", "request.active", "request.failed",
+                 "request.completed", "request.decommissioning", "request.decommissioned"}
 SYSTEM = "the portal"
 
 

@@ -9,14 +9,15 @@ from portal.catalog.forms import ParameterForm
 from portal.catalog.pricing import estimate_request
 from portal.core.errors import ApplicationError
 
+from .changes import may_change
 from .details import InvalidDetails
 from .forms import ReviewDetailsForm
 from .models import EDITABLE_STATES, OnboardingRequest, RequestStatus
 from .permissions import can_operate_request, can_view_request
 from .revisions import revise_request
 from .rollout import cancel_provisioning, failed_item, has_active_runs, retry_provisioning
-from .selectors import items_with_runs, request_detail, request_list_for, review_rounds, timeline
-from .services import InvalidValues
+from .selectors import change_requests_of, items_with_runs, request_detail, request_list_for, review_rounds, timeline
+from .services import InvalidValues, withdraw_request
 from .wizard import show_errors
 
 LIVE_STATES = {RequestStatus.APPROVED, RequestStatus.PROVISIONING, RequestStatus.DECOMMISSIONING}
@@ -53,6 +54,9 @@ def request_page(request, pk):
         "may_edit": onboarding_request.requester_id == request.user.pk
         and onboarding_request.status in EDITABLE_STATES,
         "estimate": estimate_request(onboarding_request),
+        "change_requests": change_requests_of(onboarding_request) if onboarding_request.kind == "new" else [],
+        "may_decommission": onboarding_request.kind == "new" and may_change(request.user, onboarding_request.team)
+        and onboarding_request.items.filter(status="active").exists(),
     })
 
 
@@ -62,6 +66,9 @@ def edit_request(request, pk):
     onboarding_request = _visible_request(request, pk)
     if onboarding_request.requester_id != request.user.pk:
         raise PermissionDenied("Only the requester can edit this request.")
+    if onboarding_request.kind != "new":
+        messages.error(request, "A change request is not edited: withdraw it and ask again.")
+        return redirect("onboarding:detail", pk=pk)
     if onboarding_request.status not in EDITABLE_STATES:
         messages.error(request, f"A request that is {onboarding_request.get_status_display().lower()} "
                                 "cannot be edited.")
@@ -120,6 +127,19 @@ def cancel(request, pk):
         messages.error(request, error.message)
     else:
         messages.success(request, f"Cancelled {count} run{'s' if count != 1 else ''}; Terraform is being stopped.")
+    return redirect("onboarding:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def withdraw(request, pk):
+    onboarding_request = _visible_request(request, pk)
+    try:
+        withdraw_request(request=onboarding_request, actor=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Request #{pk} withdrawn; its approvers no longer see it.")
     return redirect("onboarding:detail", pk=pk)
 
 

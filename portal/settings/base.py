@@ -235,3 +235,11 @@ PORTAL_DIRECTORY_FIX_DRIFT = env_bool("PORTAL_DIRECTORY_FIX_DRIFT", False)
 CELERY_BEAT_SCHEDULE["reconcile-directory-groups"] = {
     "task": "provisioning.reconcile_directory_groups", "schedule": 3600.0,
 }
+
+# --- Lifecycle: expiry (TTL) and change requests ----------------------------------------------
+# Owners are warned this many days before a resource's expiry (each once); expired resources
+# are destroyed by the hourly task (a pending extension request holds the destroy).
+PORTAL_EXPIRY_WARNING_DAYS = tuple(int(d) for d in env("PORTAL_EXPIRY_WARNING_DAYS", "7,1").split(","))
+PORTAL_MAX_EXTENSION_DAYS = int(env("PORTAL_MAX_EXTENSION_DAYS", "90"))
+PORTAL_EXPIRY_RETRY_HOURS = 24  # after a failed expiry destroy, try again this much later
+CELERY_BEAT_SCHEDULE["inventory-expire-resources"] = {"task": "inventory.expire_resources", "schedule": 3600.0}

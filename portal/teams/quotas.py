@@ -69,22 +69,25 @@ def _holdings(pairs) -> tuple[Footprint, Decimal]:
     return footprint, estimate_items(pairs).monthly
 
 
-def items_in_use(team, *, exclude_request=None):
+def items_in_use(team, *, exclude_request=None, exclude_items=()):
     from portal.onboarding.models import RequestItem
 
     items = RequestItem.objects.filter(request__team=team, request__status__in=IN_USE_REQUEST_STATES).exclude(
         status=RequestItem.Status.DESTROYED).select_related("template_version__template")
     if exclude_request is not None:
         items = items.exclude(request=exclude_request)
+    if exclude_items:
+        items = items.exclude(pk__in=list(exclude_items))
     return [(item.template_version, item.values) for item in items]
 
 
-def quota_report(team, *, items=(), exclude_request=None, quota: Quota | None = None) -> QuotaReport | None:
+def quota_report(team, *, items=(), exclude_request=None, exclude_items=(),
+                 quota: Quota | None = None) -> QuotaReport | None:
     """Limits, usage and what ``items`` ([(version, values)]) add; ``None`` when the team has no quota."""
     quota = quota or Quota.objects.filter(team=team).first()
     if quota is None:
         return None
-    used, used_cost = _holdings(items_in_use(team, exclude_request=exclude_request))
+    used, used_cost = _holdings(items_in_use(team, exclude_request=exclude_request, exclude_items=exclude_items))
     asked, asked_cost = _holdings(items)
     return QuotaReport([
         QuotaLine("GPUs", quota.max_gpus, used.gpus, asked.gpus),
@@ -95,9 +98,10 @@ def quota_report(team, *, items=(), exclude_request=None, quota: Quota | None = 
     ])
 
 
-def check_quota(*, team, items) -> None:
-    """At submit: refuse a request that alone would go over what is left."""
-    report = quota_report(team, items=items)
+def check_quota(*, team, items, exclude_items=()) -> None:
+    """At submit: refuse a request that alone would go over what is left (``exclude_items``: items
+    whose values ``items`` replace, in a change request)."""
+    report = quota_report(team, items=items, exclude_items=exclude_items)
     if report is not None and report.exceeded:
         raise QuotaExceeded(report.message())
 
@@ -107,8 +111,14 @@ def reserve_quota(*, request) -> None:
     quota = Quota.objects.select_for_update().filter(team_id=request.team_id).first()
     if quota is None:
         return
-    items = request.items.select_related("template_version__template")
-    items = [(item.template_version, item.values) for item in items]
-    report = quota_report(request.team, items=items, exclude_request=request, quota=quota)
+    if request.kind == "new":
+        items = request.items.select_related("template_version__template")
+        items, replaced = [(item.template_version, item.values) for item in items], ()
+    else:  # a change of values: the new ones replace the item's current ones
+        changes = [change for change in request.changes.select_related("resource__item__template_version__template")
+                   if change.values is not None]
+        items = [(change.item.template_version, change.values) for change in changes]
+        replaced = [change.item.pk for change in changes]
+    report = quota_report(request.team, items=items, exclude_request=request, exclude_items=replaced, quota=quota)
     if report.exceeded:
         raise QuotaExceeded(report.message())

@@ -1,0 +1,86 @@
+"""Lifetimes (TTL): warn the owners before a resource expires, destroy it once it has.
+
+A template version may set ``default_lifetime_days``; the resource's ``expires_at`` follows from it
+and moves only through an approved extension request. Warnings go out once per threshold
+(``PORTAL_EXPIRY_WARNING_DAYS``, e.g. 7 and 1 days before). An expired resource gets a destroy run
+(purpose ``expiry``), unless it has a run going or an extension request in review.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from portal.audit.services import record_event
+
+from .models import ProvisionedResource
+
+Active = ProvisionedResource.Status.ACTIVE
+
+
+def _owners(team) -> list:
+    return list(get_user_model().objects.filter(memberships__team=team, is_active=True))
+
+
+def resource_url(resource) -> str:
+    return f"{settings.PORTAL_BASE_URL.rstrip('/')}/requests/{resource.item.request_id}/"
+
+
+@transaction.atomic
+def warn_expiring(*, now=None) -> int:
+    """Send each due warning once; returns how many were sent."""
+    from portal.approvals.notifications import send_on_commit
+
+    now, sent = now or timezone.now(), 0
+    for days in sorted(settings.PORTAL_EXPIRY_WARNING_DAYS):
+        due = (ProvisionedResource.objects.select_for_update().select_related("team", "item")
+               .filter(status=Active, expires_at__gt=now, expires_at__lte=now + timedelta(days=days))
+               .exclude(expiry_warned_days__lte=days))
+        for resource in due:
+            left = resource.expires_at - now
+            when = f"{resource.expires_at:%Y-%m-%d %H:%M} UTC"
+            send_on_commit(
+                f"{resource.name} expires {when}",
+                f"{resource.kind} {resource.name} of {resource.team} expires {when} (in "
+                f"{left.days} days {left.seconds // 3600} hours) and will then be destroyed.\n\n"
+                f"To keep it, ask for an extension on its request page: {resource_url(resource)}\n",
+                _owners(resource.team))
+            resource.expiry_warned_days = days
+            resource.save(update_fields=["expiry_warned_days", "updated_at"])
+            record_event(actor=None, verb="resource.expiry_warning", target=resource.item.request,
+                         data={"name": resource.name, "days": days, "expires_at": resource.expires_at.isoformat()})
+            sent += 1
+    return sent
+
+
+@transaction.atomic
+def destroy_expired(*, now=None) -> list:
+    """Queue a destroy run for each expired resource that may go now; returns those runs."""
+    from portal.onboarding.changes import open_change_for
+    from portal.onboarding.models import RequestKind
+    from provisioning.models import ACTIVE_RUN_STATES, Run, RunStatus
+    from provisioning.services import queue_run
+
+    now, runs = now or timezone.now(), []
+    retry_after = now - timedelta(hours=settings.PORTAL_EXPIRY_RETRY_HOURS)
+    expired = (ProvisionedResource.objects.select_for_update(of=("self",)).select_related("team", "item__request")
+               .filter(status=Active, expires_at__lte=now))
+    for resource in expired:
+        item = resource.item
+        if Run.objects.filter(item=item, status__in=ACTIVE_RUN_STATES).exclude(action=Run.Action.PLAN).exists():
+            continue
+        if Run.objects.filter(item=item, purpose=Run.Purpose.EXPIRY, status=RunStatus.FAILED,
+                              finished_at__gt=retry_after).exists():
+            continue  # it failed lately: a person looks at it (the event says why); try again later
+        pending = open_change_for(resource)
+        if pending is not None and pending.kind == RequestKind.EXTEND:
+            continue  # the team asked for more time; the approvers decide first
+        run = queue_run(item=item, action=Run.Action.DESTROY, purpose=Run.Purpose.EXPIRY, actor=None)
+        record_event(actor=None, verb="resource.expired", target=item.request,
+                     data={"name": resource.name, "run": run.pk, "expired_at": resource.expires_at.isoformat()})
+        runs.append(run)
+    return runs

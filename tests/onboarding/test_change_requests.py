@@ -1,0 +1,319 @@
+"""Change requests — decommission (resource, request, team), extension, new values — and
+lifetimes, with a scripted engine: what the requester, the approvers and the inventory see."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from portal.approvals.models import ApprovalRule, RuleCondition
+from portal.approvals.services import record_decision
+from portal.core.errors import ApplicationError, PermissionDenied
+from portal.inventory.expiry import destroy_expired, warn_expiring
+from portal.inventory.models import ProvisionedResource
+from portal.onboarding import changes
+from portal.onboarding.models import OnboardingRequest, RequestItem, RequestStatus, ResourceChange
+from portal.onboarding.rollout import retry_provisioning
+from portal.onboarding.services import InvalidValues, start_provisioning
+from provisioning.models import Run
+from provisioning.runners.terraform import TerraformFailed
+from tests.fixtures.runs import make_version
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def vm(name, instance_type="t3.large"):
+    return {"name": name, "instance_type": instance_type, "disk_size_gb": 20, "purpose": "tests"}
+
+
+@pytest.fixture
+def live(mlops_only, approved_request, fake_engine, inline_tasks):
+    """A provisioned request: a directory group and two VMs, all active."""
+    demo = mlops_only
+    group = make_version("directory_group", engine="directory")
+    request = approved_request([(demo.versions["cpu-vm"], vm("vm-a")), (group, {"name": "team-group"}),
+                                (demo.versions["cpu-vm"], vm("vm-b"))])
+    start_provisioning(request=request, actor=demo.people["approver"])
+    inline_tasks.drain()
+    request.refresh_from_db()
+    assert request.status == RequestStatus.ACTIVE
+    fake_engine.calls.clear()
+    return request
+
+
+def resources_of(request):
+    return {r.name: r for r in ProvisionedResource.objects.filter(item__request=request)}
+
+
+def approve(demo, change_request, approver="approver"):
+    for stage in change_request.stages.filter(status="pending"):
+        record_decision(stage=stage, actor=demo.people[approver], outcome="approve")
+    change_request.refresh_from_db()
+
+
+def test_decommission_of_a_whole_request_goes_through_review_and_destroys_last_created_first(
+        live, mlops_only, fake_engine, inline_tasks):
+    demo = mlops_only
+    resources = list(resources_of(live).values())
+    change = changes.request_decommission(actor=demo.people["requester"], resources=resources,
+                                          reason="project finished")
+    assert change.kind == "decommission" and change.status == RequestStatus.IN_REVIEW
+    assert change.routing_facts["request_kind"] == "decommission"
+    assert change.stages.get().team.slug == "mlops-enablement"
+    inline_tasks.drain()  # the plan previews (destroy plans) for the approvers
+    assert sorted(fake_engine.names("plan")) == ["vm-a", "vm-b"]  # Terraform items only
+    assert not fake_engine.names("destroy")  # nothing goes before the approval
+
+    with pytest.raises(PermissionDenied):  # nobody approves their own request
+        record_decision(stage=change.stages.get(), actor=demo.people["requester"], outcome="approve")
+    approve(demo, change)
+    live.refresh_from_db()
+    assert live.status == RequestStatus.DECOMMISSIONING
+    inline_tasks.drain()
+
+    assert fake_engine.names("destroy") == ["vm-b", "vm-a", "team-group"]  # the group after what uses it
+    change.refresh_from_db()
+    live.refresh_from_db()
+    assert change.status == RequestStatus.COMPLETED
+    assert live.status == RequestStatus.DECOMMISSIONED
+    assert {r.status for r in resources_of(live).values()} == {"destroyed"}
+    assert all(r.destroyed_at for r in resources_of(live).values())
+    assert set(live.items.values_list("status", flat=True)) == {"destroyed"}
+
+
+def test_decommission_of_one_resource_keeps_the_rest(live, mlops_only, fake_engine, inline_tasks, client):
+    demo = mlops_only
+    target = resources_of(live)["vm-a"]
+    client.force_login(demo.people["requester"])
+    page = client.get(f"/requests/resources/{target.pk}/decommission/")
+    assert page.status_code == 200 and "vm-a" in page.content.decode()
+    refused = client.post(f"/requests/resources/{target.pk}/decommission/", {"reason": "  "})
+    assert refused.status_code == 400 and "Say why" in refused.content.decode()
+    response = client.post(f"/requests/resources/{target.pk}/decommission/", {"reason": "not needed"})
+    change = OnboardingRequest.objects.get(kind="decommission")
+    assert response.status_code == 302 and response["Location"] == f"/requests/{change.pk}/"
+    again = client.post(f"/requests/resources/{target.pk}/decommission/", {"reason": "twice"})
+    assert again.status_code == 400 and f"request #{change.pk}" in again.content.decode()
+
+    approve(demo, change)
+    inline_tasks.drain()
+    live.refresh_from_db()
+    assert live.status == RequestStatus.ACTIVE  # the other two stay
+    assert {n: r.status for n, r in resources_of(live).items()} == {
+        "vm-a": "destroyed", "vm-b": "active", "team-group": "active"}
+    page = client.get(f"/requests/{change.pk}/").content.decode()
+    assert "Decommission of resources that exist" in page and "Destroyed" in page
+    origin_page = client.get(f"/requests/{live.pk}/").content.decode()
+    assert f"#{change.pk} Decommission vm-a" in origin_page and "Decommission this request" in origin_page
+
+
+def test_a_failed_destroy_fails_the_change_and_retry_resumes_it(live, mlops_only, fake_engine, inline_tasks):
+    demo = mlops_only
+    fake_engine.fail("vm-b", "destroy", TerraformFailed("destroy", 1, ["Error: UnauthorizedOperation: denied"]))
+    change = changes.request_decommission(actor=demo.people["requester"], resources=list(resources_of(live).values()),
+                                          reason="done")
+    approve(demo, change)
+    inline_tasks.drain()
+    change.refresh_from_db()
+    live.refresh_from_db()
+    assert change.status == RequestStatus.FAILED
+    assert live.status == RequestStatus.ACTIVE  # nothing went: it is shown as it is
+    failed = ResourceChange.objects.get(request=change, status="failed")
+    assert failed.resource.name == "vm-b" and "UnauthorizedOperation" in failed.error
+
+    retry_provisioning(request=change, actor=demo.people["requester"])
+    inline_tasks.drain()
+    change.refresh_from_db()
+    live.refresh_from_db()
+    assert change.status == RequestStatus.COMPLETED and live.status == RequestStatus.DECOMMISSIONED
+    assert fake_engine.names("destroy") == ["vm-b", "vm-b", "vm-a", "team-group"]
+
+
+def test_offboarding_decommissions_everything_a_team_owns_in_one_request(live, mlops_only, approved_request,
+                                                                         fake_engine, inline_tasks, client):
+    demo = mlops_only
+    other = approved_request([(demo.versions["cpu-vm"], vm("vm-c"))], title="second project")
+    start_provisioning(request=other, actor=demo.people["approver"])
+    inline_tasks.drain()
+    client.force_login(demo.people["requester"])
+    dashboard = client.get("/teams/churn-modelling/").content.decode()
+    assert "/requests/offboard/churn-modelling/" in dashboard
+    response = client.post("/requests/offboard/churn-modelling/", {"reason": "the team moves on"})
+    assert response.status_code == 302
+    change = OnboardingRequest.objects.get(kind="decommission")
+    assert change.title == f"Offboard {demo.teams['churn-modelling']}" and change.changes.count() == 4
+    approve(demo, change)
+    inline_tasks.drain()
+    assert not ProvisionedResource.objects.filter(team=demo.teams["churn-modelling"], status="active").exists()
+    assert set(OnboardingRequest.objects.filter(kind="new").values_list("status", flat=True)) == {"decommissioned"}
+
+
+def test_only_the_team_or_an_admin_may_ask_and_pages_hide_other_teams(live, mlops_only, make_user, client):
+    demo = mlops_only
+    target = resources_of(live)["vm-a"]
+    outsider = make_user("outsider", team=demo.teams["mlops-enablement"])
+    with pytest.raises(PermissionDenied):
+        changes.request_decommission(actor=outsider, resources=[target], reason="mine now")
+    client.force_login(outsider)
+    for path in (f"/requests/resources/{target.pk}/decommission/", f"/requests/resources/{target.pk}/extend/",
+                 f"/requests/resources/{target.pk}/change/", f"/requests/{live.pk}/decommission/",
+                 "/requests/offboard/churn-modelling/"):
+        assert client.get(path).status_code == 404, path
+        assert client.post(path, {"reason": "x"}).status_code == 404, path
+    client.logout()
+    assert client.get(f"/requests/resources/{target.pk}/extend/").status_code == 302  # to the login page
+    assert not OnboardingRequest.objects.filter(kind="decommission").exists()
+
+
+def test_rules_can_route_change_requests_by_kind(live, mlops_only):
+    demo = mlops_only
+    rule = ApprovalRule.objects.create(name="Decommissions", team=demo.teams["cloud-ops"], reason="Cloud Ops "
+                                       "checks nothing else depends on it")
+    RuleCondition.objects.create(rule=rule, fact="request_kind", operator="equals", value="decommission")
+    change = changes.request_decommission(actor=demo.people["requester"], resources=[resources_of(live)["vm-a"]],
+                                          reason="done")
+    assert {s.team.slug for s in change.stages.all()} == {"mlops-enablement", "cloud-ops"}
+
+
+def test_new_values_are_planned_for_the_approvers_then_applied(live, mlops_only, fake_engine, inline_tasks,
+                                                               monkeypatch, client):
+    demo = mlops_only
+    target = resources_of(live)["vm-a"]
+    seen = []
+    apply, plan = fake_engine.apply, fake_engine.plan
+    monkeypatch.setattr(fake_engine, "apply", lambda ctx: seen.append(("apply", dict(ctx.item.values))) or apply(ctx))
+    monkeypatch.setattr(fake_engine, "plan", lambda ctx: seen.append(("plan", dict(ctx.item.values))) or plan(ctx))
+    client.force_login(demo.people["requester"])
+    form = client.get(f"/requests/resources/{target.pk}/change/").content.decode()
+    assert "t3.large" in form
+    bad = client.post(f"/requests/resources/{target.pk}/change/", {
+        "values-instance_type": "t3.large", "values-disk_size_gb": "20", "values-purpose": "tests", "reason": "r"})
+    assert bad.status_code == 400 and "Nothing changes" in bad.content.decode()
+    response = client.post(f"/requests/resources/{target.pk}/change/", {
+        "values-name": "renamed", "values-instance_type": "t3.xlarge", "values-disk_size_gb": "20",
+        "values-purpose": "tests", "reason": "more memory"})
+    assert response.status_code == 302
+    change = OnboardingRequest.objects.get(kind="modify")
+    assert change.changes.get().values["name"] == "vm-a"  # the name field is not editable
+    page = client.get(f"/requests/{change.pk}/").content.decode()
+    assert 'data-value-change="Instance type"' in page and "t3.xlarge" in page
+    inline_tasks.drain()
+    assert seen == [("plan", {**vm("vm-a"), "instance_type": "t3.xlarge"})]
+    item = RequestItem.objects.get(pk=target.item_id)
+    assert item.values["instance_type"] == "t3.large"  # unchanged until approved and applied
+
+    approve(demo, change)
+    inline_tasks.drain()
+    change.refresh_from_db()
+    item.refresh_from_db()
+    assert change.status == RequestStatus.COMPLETED
+    assert seen[-1] == ("apply", {**vm("vm-a"), "instance_type": "t3.xlarge"})
+    assert item.values["instance_type"] == "t3.xlarge"
+    assert ProvisionedResource.objects.get(pk=target.pk).status == "active"
+
+
+def test_new_values_are_checked_like_a_new_request(live, mlops_only):
+    demo = mlops_only
+    target, group = resources_of(live)["vm-a"], resources_of(live)["team-group"]
+    with pytest.raises(InvalidValues) as error:
+        changes.request_modification(actor=demo.people["requester"], resource=target,
+                                     values={**vm("vm-a"), "disk_size_gb": -5}, reason="r")
+    assert "disk_size_gb" in error.value.errors
+    with pytest.raises(InvalidValues):
+        changes.request_modification(actor=demo.people["requester"], resource=target, values=vm("other-name"),
+                                     reason="r")
+    with pytest.raises(ApplicationError, match="cannot be changed in place"):
+        changes.request_modification(actor=demo.people["requester"], resource=group, values={"name": "x"},
+                                     reason="r")
+    assert not OnboardingRequest.objects.filter(kind="modify").exists()
+
+
+def test_lifetime_warnings_extension_and_expiry(live, mlops_only, fake_engine, inline_tasks, client):
+    demo = mlops_only
+    now = timezone.now()
+    res = resources_of(live)
+    ProvisionedResource.objects.filter(pk=res["vm-a"].pk).update(expires_at=now + timedelta(days=6))
+    ProvisionedResource.objects.filter(pk=res["vm-b"].pk).update(expires_at=now - timedelta(minutes=1))
+
+    assert warn_expiring(now=now) == 1  # vm-a: the 7-day warning; vm-b is past warnings
+    assert warn_expiring(now=now) == 0  # once per threshold
+    assert len(mail.outbox) == 1 and "vm-a expires" in mail.outbox[0].subject
+    assert "requester@" in mail.outbox[0].to[0] or mail.outbox[0].to
+    assert warn_expiring(now=now + timedelta(days=5, hours=1)) == 1  # the 1-day warning
+    assert "vm-a" in mail.outbox[1].subject
+
+    # The team asks for more time for vm-a; bad input is refused with a reason.
+    client.force_login(demo.people["requester"])
+    refused = client.post(f"/requests/resources/{res['vm-a'].pk}/extend/", {"days": "0", "reason": "r"})
+    assert refused.status_code == 400 and "between 1 and 90 days" in refused.content.decode()
+    refused = client.post(f"/requests/resources/{res['vm-a'].pk}/extend/", {"days": "many", "reason": "r"})
+    assert refused.status_code == 400 and "number of days" in refused.content.decode()
+    assert client.post(f"/requests/resources/{res['vm-a'].pk}/extend/",
+                       {"days": "30", "reason": "training runs late"}).status_code == 302
+    extension = OnboardingRequest.objects.get(kind="extend")
+    approve(demo, extension)
+    assert extension.status == RequestStatus.COMPLETED
+    vm_a = ProvisionedResource.objects.get(pk=res["vm-a"].pk)
+    assert vm_a.expires_at == now + timedelta(days=36) and vm_a.expiry_warned_days is None
+
+    # vm-b expired: destroyed by the hourly task, once, and the request says so.
+    runs = destroy_expired(now=now)
+    assert [r.item.values["name"] for r in runs] == ["vm-b"] and runs[0].purpose == "expiry"
+    assert destroy_expired(now=now) == []  # a destroy is already queued
+    inline_tasks.drain()
+    assert fake_engine.names("destroy") == ["vm-b"]
+    assert ProvisionedResource.objects.get(pk=res["vm-b"].pk).status == "destroyed"
+    live.refresh_from_db()
+    assert live.status == RequestStatus.ACTIVE
+    page = client.get(f"/requests/{live.pk}/").content.decode()
+    assert "reached the end of its lifetime" in page and "Ask for more time" in page
+
+
+def test_a_pending_extension_holds_the_expiry_destroy(live, mlops_only, inline_tasks):
+    demo = mlops_only
+    target = resources_of(live)["vm-a"]
+    ProvisionedResource.objects.filter(pk=target.pk).update(expires_at=timezone.now() + timedelta(hours=1))
+    changes.request_extension(actor=demo.people["requester"], resource=target, days=10, reason="need it")
+    assert destroy_expired(now=timezone.now() + timedelta(hours=2)) == []
+    with pytest.raises(ApplicationError, match="does not expire"):
+        changes.request_extension(actor=demo.people["requester"], resource=resources_of(live)["vm-b"], days=10,
+                                  reason="r")
+    assert not Run.objects.filter(purpose="expiry").exists()
+
+
+def test_a_template_lifetime_sets_the_expiry_of_what_it_creates(mlops_only, approved_request, fake_engine,
+                                                                inline_tasks):
+    demo = mlops_only
+    version = make_version("cpu_vm", schema=demo.versions["cpu-vm"].parameter_schema)
+    type(version).objects.filter(pk=version.pk).update(default_lifetime_days=14)
+    version.refresh_from_db()
+    request = approved_request([(version, vm("short-lived"))])
+    start_provisioning(request=request, actor=demo.people["approver"])
+    inline_tasks.drain()
+    resource = ProvisionedResource.objects.get(item__request=request)
+    assert timedelta(days=13, hours=23) < resource.expires_at - timezone.now() <= timedelta(days=14)
+
+
+def test_a_change_request_sent_back_is_withdrawn_and_asked_again(live, mlops_only, inline_tasks, client):
+    demo = mlops_only
+    target = resources_of(live)["vm-a"]
+    ProvisionedResource.objects.filter(pk=target.pk).update(expires_at=timezone.now() + timedelta(days=3))
+    target.refresh_from_db()
+    first = changes.request_extension(actor=demo.people["requester"], resource=target, days=60, reason="longer")
+    record_decision(stage=first.stages.get(), actor=demo.people["approver"], outcome="request_changes",
+                    comment="10 days is enough")
+    client.force_login(demo.people["requester"])
+    page = client.get(f"/requests/{first.pk}/").content.decode()
+    assert "10 days is enough" in page and "Withdraw this request and ask again" in page
+    assert client.get(f"/requests/{first.pk}/edit/").status_code == 302  # not edited: withdrawn
+    client.force_login(demo.people["approver"])
+    client.post(f"/requests/{first.pk}/withdraw/")
+    first.refresh_from_db()
+    assert first.status == RequestStatus.CHANGES_REQUESTED  # only the requester withdraws
+    client.force_login(demo.people["requester"])
+    assert client.post(f"/requests/{first.pk}/withdraw/").status_code == 302
+    first.refresh_from_db()
+    assert first.status == RequestStatus.WITHDRAWN
+    second = changes.request_extension(actor=demo.people["requester"], resource=target, days=10, reason="as asked")
+    assert second.status == RequestStatus.IN_REVIEW
