@@ -119,7 +119,8 @@ def _principal_for(actor, stage: ApprovalStage):
 def record_decision(*, stage: ApprovalStage, actor, outcome: str, comment: str = "") -> Decision:
     from portal.onboarding.models import OnboardingRequest, RequestStatus
 
-    request = OnboardingRequest.objects.select_for_update().select_related("requester").get(pk=stage.request_id)
+    request = (OnboardingRequest.objects.select_for_update(of=("self",)).select_related("requester")
+               .get(pk=stage.request_id))  # lock the request row only, not its requester's
     stage = ApprovalStage.objects.select_related("team").get(pk=stage.pk)
     stage.request = request
     principal = check_may_decide(stage=stage, actor=actor)

@@ -37,7 +37,7 @@ def warn_expiring(*, now=None) -> int:
 
     now, sent = now or timezone.now(), 0
     for days in sorted(settings.PORTAL_EXPIRY_WARNING_DAYS):
-        due = (ProvisionedResource.objects.select_for_update().select_related("team", "item")
+        due = (ProvisionedResource.objects.select_for_update(of=("self",)).select_related("team", "item")
                .filter(status=Active, expires_at__gt=now, expires_at__lte=now + timedelta(days=days))
                .exclude(expiry_warned_days__lte=days))
         for resource in due:

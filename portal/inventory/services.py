@@ -104,7 +104,7 @@ def request_repo_upgrade(*, resource: ProvisionedResource, actor):
 
     if not getattr(actor, "is_authenticated", False) or not (actor.is_staff or is_member(actor, resource.team)):
         raise PermissionDenied("Only the owning team or an admin can upgrade this repository.")
-    resource = ProvisionedResource.objects.select_for_update().select_related(
+    resource = ProvisionedResource.objects.select_for_update(of=("self",)).select_related(
         "template_version__template", "item__request").get(pk=resource.pk)
     if resource.status != ProvisionedResource.Status.ACTIVE or not repos_behind([resource]):
         raise ApplicationError(f"{resource.name} is not behind its template: there is nothing to upgrade.")

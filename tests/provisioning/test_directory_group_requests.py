@@ -13,6 +13,8 @@ from django.utils import timezone
 from portal.approvals.services import record_decision
 from portal.catalog.models import Bundle, BundleItem, ResourceTemplate, TemplateVersion
 from portal.catalog.selectors import bundle_versions
+from portal.inventory.models import ProvisionedResource
+from portal.onboarding.changes import request_decommission
 from portal.onboarding.services import submit_new_request
 from portal.teams.models import Membership
 from provisioning.directory import DirectoryUnavailable
@@ -106,10 +108,17 @@ def test_a_bundle_with_a_directory_group_provisions_follows_the_team_and_is_remo
     assert change["added"] == [LDAP_TREE.user_dn("carol")] and change["removed"] == [LDAP_TREE.user_dn("bob")]
     assert members_of(slapd, name) == sorted([LDAP_TREE.user_dn("alice"), LDAP_TREE.user_dn("carol")])
 
-    # Decommission: a destroy run removes the group.
-    destroyed = execute_run(Run.objects.create(item=group_run.item, action="destroy").pk)
-    assert destroyed.status == "succeeded", destroyed.error
+    # Decommission, asked by the team and approved: the repo goes first, then the group it depended on.
+    decommission = request_decommission(actor=demo.people["requester"], reason="project over",
+                                        resources=list(ProvisionedResource.objects.filter(item__request=request)))
+    record_decision(stage=decommission.stages.get(), actor=demo.people["approver"], outcome="approve")
+    destroys = work_off_queued_runs(request)
+    assert [(r.item.template_version.kind, r.status) for r in destroys] == [
+        ("repo", "succeeded"), ("directory_group", "succeeded")], [r.error for r in destroys]
     assert members_of(slapd, name) is None
+    request.refresh_from_db()
+    decommission.refresh_from_db()
+    assert request.status == "decommissioned" and decommission.status == "completed"
 
 
 @pytest.mark.parametrize("action", ["apply", "destroy"])
