@@ -66,29 +66,27 @@ def offboard_team(request, slug):
                      .select_related("team", "item__request"))
     intro = (f"Offboarding removes everything {team} owns — {len(resources)} resource(s) — in one request, "
              "last created first (a directory group only after what uses it). Approvers see what will be destroyed.")
-    if request.method == "POST":
-        try:
-            change_request = changes.request_offboarding(actor=request.user, team=team,
-                                                         reason=request.POST.get("reason", ""))
-        except ApplicationError as error:
-            return _form_page(request, title=f"Offboard {team}", intro=intro, back=None, resources=resources,
-                              error=error, status=400)
-        return _submitted(request, change_request)
-    return _form_page(request, title=f"Offboard {team}", intro=intro, back=None, resources=resources)
+    return _ask(request, lambda reason: changes.request_offboarding(actor=request.user, team=team, reason=reason),
+                title=f"Offboard {team}", intro=intro, back=None, resources=resources)
 
 
 def _decommission(request, *, resources, back, title: str):
     intro = ("Decommissioning destroys these resources once the request is approved; their records stay in the "
              "inventory, marked destroyed. Approvers see what will be destroyed.")
-    if request.method == "POST":
-        try:
-            change_request = changes.request_decommission(actor=request.user, resources=resources,
-                                                          reason=request.POST.get("reason", ""))
-        except ApplicationError as error:
-            return _form_page(request, title=title, intro=intro, back=back, resources=resources, error=error,
-                              status=400)
-        return _submitted(request, change_request)
-    return _form_page(request, title=title, intro=intro, back=back, resources=resources)
+    return _ask(request, lambda reason: changes.request_decommission(actor=request.user, resources=resources,
+                                                                     reason=reason),
+                title=title, intro=intro, back=back, resources=resources)
+
+
+def _ask(request, make, **page):
+    """GET: the form; POST: ``make(reason)`` a change request, or show the form again with why not."""
+    if request.method != "POST":
+        return _form_page(request, **page)
+    try:
+        change_request = make(request.POST.get("reason", ""))
+    except ApplicationError as error:
+        return _form_page(request, error=error, status=400, **page)
+    return _submitted(request, change_request)
 
 
 @login_required
@@ -99,16 +97,9 @@ def extend_resource(request, pk):
              "approved; until the approvers decide, the resource is not destroyed." if resource.expires_at
              else "This resource does not expire.")
     days = request.POST.get("days", "30")
-    if request.method == "POST":
-        try:
-            change_request = changes.request_extension(actor=request.user, resource=resource, days=days,
-                                                       reason=request.POST.get("reason", ""))
-        except ApplicationError as error:
-            return _form_page(request, title=title, intro=intro, back=resource.item.request, resources=[resource],
-                              error=error, fields={"days": days}, status=400)
-        return _submitted(request, change_request)
-    return _form_page(request, title=title, intro=intro, back=resource.item.request, resources=[resource],
-                      fields={"days": days})
+    return _ask(request, lambda reason: changes.request_extension(actor=request.user, resource=resource, days=days,
+                                                                  reason=reason),
+                title=title, intro=intro, back=resource.item.request, resources=[resource], fields={"days": days})
 
 
 def _keeping_name(values: dict, current: dict) -> dict:

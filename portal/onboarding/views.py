@@ -117,40 +117,33 @@ def _run_state(request, onboarding_request) -> dict:
     }
 
 
-@login_required
-@require_POST
-def cancel(request, pk):
+def _act(request, pk, service, success) -> object:
+    """A button on the request page: call ``service``; say how it went, or why it was refused."""
     onboarding_request = _visible_request(request, pk)
     try:
-        count = cancel_provisioning(request=onboarding_request, actor=request.user)
+        result = service(request=onboarding_request, actor=request.user)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"Cancelled {count} run{'s' if count != 1 else ''}; Terraform is being stopped.")
+        messages.success(request, success(result))
     return redirect("onboarding:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def cancel(request, pk):
+    return _act(request, pk, cancel_provisioning, lambda count: f"Cancelled {count} run{'s' if count != 1 else ''}; "
+                                                                "Terraform is being stopped.")
 
 
 @login_required
 @require_POST
 def withdraw(request, pk):
-    onboarding_request = _visible_request(request, pk)
-    try:
-        withdraw_request(request=onboarding_request, actor=request.user)
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, f"Request #{pk} withdrawn; its approvers no longer see it.")
-    return redirect("onboarding:detail", pk=pk)
+    return _act(request, pk, withdraw_request, lambda _: f"Request #{pk} withdrawn; its approvers no longer see it.")
 
 
 @login_required
 @require_POST
 def retry(request, pk):
-    onboarding_request = _visible_request(request, pk)
-    try:
-        retry_provisioning(request=onboarding_request, actor=request.user)
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "Provisioning starts again from the first item that does not exist.")
-    return redirect("onboarding:detail", pk=pk)
+    return _act(request, pk, retry_provisioning,
+                lambda _: "Provisioning starts again from the first item that does not exist.")
