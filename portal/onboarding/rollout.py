@@ -117,8 +117,9 @@ def cancel_provisioning(*, request: OnboardingRequest, actor) -> int:
     from provisioning.services import cancel_run
 
     request = _locked(request, actor)
-    runs = Run.objects.filter(item__request=request, status__in=ACTIVE_RUN_STATES,
-                              action__in=[Run.Action.APPLY, Run.Action.DESTROY]).select_related("item")
+    runs = Run.objects.filter(item__request=request, status__in=ACTIVE_RUN_STATES,  # a drift check settles nothing
+                              action__in=[Run.Action.APPLY, Run.Action.DESTROY, Run.Action.DRIFT_CHECK]
+                              ).select_related("item")
     cancelled = [run for run in runs if cancel_run(run=run, actor=actor)]
     if not cancelled:
         raise ApplicationError("Nothing is running for this request any more.")
@@ -162,5 +163,6 @@ def failed_item(request: OnboardingRequest):
         return None
     run = (Run.objects.filter(item__request=request, action=Run.Action.APPLY,
                               status__in=[RunStatus.FAILED, RunStatus.CANCELLED])
+           .exclude(purpose=Run.Purpose.RECONCILE)
            .select_related("item__template_version__template").order_by("-finished_at", "-pk").first())
     return (run.item, run) if run else None

@@ -40,10 +40,13 @@ def review_rounds(request) -> list[tuple[int, list]]:
 
 
 def items_with_runs(request):
-    """Items with their runs and each run's log, for the live progress fragment."""
+    """Items with their runs and each run's log, for the live progress fragment. Of the periodic drift
+    checks only the newest is shown (the others are in the admin)."""
     items = list(request.items.select_related("template_version__template").prefetch_related("runs"))
     for item in items:
-        item.run_list = list(item.runs.all())
+        runs = list(item.runs.all())
+        last_check = next((run for run in reversed(runs) if run.action == "drift_check"), None)
+        item.run_list = [run for run in runs if run.action != "drift_check" or run is last_check]
         for run in item.run_list:
             run.lines = list(run.log_lines.values_list("text", flat=True))
         item.ready_outputs = latest_outputs(item.run_list)

@@ -33,6 +33,12 @@ WHAT = {
     "run.succeeded": "run #{run} succeeded",
     "run.failed": "run #{run} failed",
     "run.cancelled": "{action} runs {runs} cancelled",
+    "resource.drift_detected": "found drift on {name}: {resources} differ from the declared values",
+    "resource.drift_gone": "{name} matches its declared values again",
+    "resource.drift_accepted": "accepted the drift of {name}",
+    "resource.reconcile_requested": "asked to reconcile {name} (run #{run})",
+    "resource.reconciled": "reconciled {name}: back to its declared values",
+    "resource.reconcile_failed": "could not reconcile {name}",
 }
 # Routing and bookkeeping the portal does on someone's behalf: told as the portal's doing.
 BY_THE_PORTAL = {"stage.created", "stage.opened", "run.queued", "run.cancelled", "request.in_review",

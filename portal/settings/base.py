@@ -230,3 +230,12 @@ PORTAL_DIRECTORY_FIX_DRIFT = env_bool("PORTAL_DIRECTORY_FIX_DRIFT", False)
 CELERY_BEAT_SCHEDULE["reconcile-directory-groups"] = {
     "task": "provisioning.reconcile_directory_groups", "schedule": 3600.0,
 }
+
+# Drift: every active Terraform resource is planned against the cloud when its last check is older
+# than this (0: no periodic checks; "Check drift now" and `manage.py check_drift` still work).
+PORTAL_DRIFT_CHECK_HOURS = float(env("PORTAL_DRIFT_CHECK_HOURS", "24"))
+PORTAL_DRIFT_CHECKS_PER_ROUND = int(env("PORTAL_DRIFT_CHECKS_PER_ROUND", "20"))  # at most this many queued per beat
+if PORTAL_DRIFT_CHECK_HOURS > 0:
+    CELERY_BEAT_SCHEDULE["inventory-check-drift"] = {
+        "task": "inventory.check_drift", "schedule": min(3600.0, PORTAL_DRIFT_CHECK_HOURS * 3600),
+    }

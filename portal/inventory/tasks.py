@@ -1,0 +1,13 @@
+"""Thin task interfaces for the inventory; beat fires them (CELERY_BEAT_SCHEDULE)."""
+
+from celery import shared_task
+
+
+@shared_task(name="inventory.check_drift", ignore_result=True)
+def check_drift_task() -> int:
+    """Periodic: queue a drift check for each active Terraform resource due one; how many were queued."""
+    from django.conf import settings
+
+    from .drift import queue_due_drift_checks
+
+    return len(queue_due_drift_checks(limit=settings.PORTAL_DRIFT_CHECKS_PER_ROUND))
