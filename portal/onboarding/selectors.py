@@ -55,7 +55,14 @@ def items_with_runs(request):
 
 
 def timeline(request):
-    """The request's audit events as sentences: who, when, what, comment."""
+    """The request's audit events as sentences: who, when, what, comment. The routine life of drift
+    checks (queued, started, succeeded) is left out; what they found is there (``resource.drift_*``)."""
+    from provisioning.models import Run
+
     from .timeline import describe_events
 
-    return describe_events(events_for(request))
+    events = events_for(request)
+    checks = list(Run.objects.filter(item__request=request, action=Run.Action.DRIFT_CHECK).values_list("pk", flat=True))
+    if checks:
+        events = events.exclude(verb__in=["run.queued", "run.started", "run.succeeded"], data__run__in=checks)
+    return describe_events(events)

@@ -33,7 +33,7 @@ WHAT = {
     "run.succeeded": "run #{run} succeeded",
     "run.failed": "run #{run} failed",
     "run.cancelled": "{action} runs {runs} cancelled",
-    "resource.drift_detected": "found drift on {name}: {resources} differ from the declared values",
+    "resource.drift_detected": "found drift on {name}: {resources} not as declared",
     "resource.drift_gone": "{name} matches its declared values again",
     "resource.drift_accepted": "accepted the drift of {name}",
     "resource.reconcile_requested": "asked to reconcile {name} (run #{run})",
