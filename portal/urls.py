@@ -13,5 +13,6 @@ urlpatterns = [
     path("requests/", include("portal.onboarding.urls")),
     path("approvals/", include("portal.approvals.urls")),
     path("teams/", include("portal.teams.urls")),
+    path("inventory/", include("portal.inventory.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -7,6 +7,7 @@ import time
 
 from django.conf import settings
 
+from .drift import check_drift
 from .engines import EngineUnavailable, RunContext, engine_for
 from .failures import explain
 from .models import Run
@@ -73,6 +74,9 @@ def _carry_out(run: Run, writer: LogWriter) -> tuple[dict, dict | None]:
     if run.action == Run.Action.DESTROY:
         engine.destroy(ctx)
         return {}, None
+    if run.action == Run.Action.DRIFT_CHECK:
+        summary = check_drift(engine, ctx, engine_name=run.item.template_version.engine)
+        return ({}, summary.as_dict()) if summary is not None else ({"drift_check": "skipped"}, None)
     if run.action == Run.Action.UPGRADE:
         if not hasattr(engine, "upgrade"):
             raise EngineUnavailable("Only repositories can be upgraded.")

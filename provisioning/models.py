@@ -25,6 +25,7 @@ class Run(TimeStampedModel):
         APPLY = "apply", "Apply"
         DESTROY = "destroy", "Destroy"
         UPGRADE = "upgrade", "Upgrade"  # repos only: push a branch moving it to the newest scaffold
+        DRIFT_CHECK = "drift_check", "Drift check"  # plan against the cloud: does it still match? (changes nothing)
 
     class Purpose(models.TextChoices):
         PROVISION = "", "Provision"  # plan for approvers, apply of an approved item
@@ -32,6 +33,7 @@ class Run(TimeStampedModel):
         MODIFY = "modify", "Change of values"  # plan/apply of a change request's new values
         DECOMMISSION = "decommission", "Decommission"  # plan/destroy of an approved decommission
         EXPIRY = "expiry", "Lifetime ended"  # destroy of a resource past its expiry date
+        RECONCILE = "reconcile", "Reconcile drift"  # apply of an active item: the cloud back to its declared values
 
     item = models.ForeignKey("onboarding.RequestItem", on_delete=models.CASCADE, related_name="runs")
     action = models.CharField(max_length=20, choices=Action.choices)
@@ -53,7 +55,7 @@ class Run(TimeStampedModel):
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
     outputs = models.JSONField(default=dict, blank=True)
-    plan_summary = models.JSONField(null=True, blank=True)  # plan runs: PlanSummary.as_dict()
+    plan_summary = models.JSONField(null=True, blank=True)  # plan and drift_check runs: PlanSummary.as_dict()
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -61,7 +61,8 @@ def reap_runs(*, now=None) -> Reaped:
 def _forgotten_runs(*, ended_before):
     """Applies that ended for good while their item still says provisioning, and clean-up
     destroys that succeeded while their item still says it exists — unless a later run of the
-    item took over."""
+    item took over; drift checks and reconciles their resource never heard of."""
+    from portal.inventory.drift import forgotten_drift_runs
     from portal.onboarding.models import RequestItem
 
     ended = Run.objects.filter(finished_at__lt=ended_before, retried_by__isnull=True).select_related("item")
@@ -73,6 +74,7 @@ def _forgotten_runs(*, ended_before):
     for run in [*applies, *destroys]:
         if not Run.objects.filter(item=run.item, pk__gt=run.pk).exclude(action=Run.Action.PLAN).exists():
             yield run
+    yield from forgotten_drift_runs(ended_before=ended_before)  # drift checks and reconciles
 
 
 @transaction.atomic

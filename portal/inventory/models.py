@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 
 from portal.core.models import TimeStampedModel
@@ -11,6 +12,12 @@ class ProvisionedResource(TimeStampedModel):
         ACTIVE = "active", "Active"
         DESTROYED = "destroyed", "Destroyed"
 
+    class DriftStatus(models.TextChoices):  # set by drift checks and reconciles (portal.inventory.drift)
+        NONE = "none", "Not checked yet"
+        IN_SYNC = "in_sync", "In sync"  # the last check found the cloud as declared
+        DRIFTED = "drifted", "Drifted"  # the cloud differs from the declared values (drift_summary says how)
+        ACCEPTED = "accepted", "Drift accepted"  # the team keeps this drift; a different one is flagged again
+
     item = models.OneToOneField("onboarding.RequestItem", on_delete=models.PROTECT, related_name="resource")
     team = models.ForeignKey("teams.Team", on_delete=models.PROTECT, related_name="resources")
     template_version = models.ForeignKey("catalog.TemplateVersion", on_delete=models.PROTECT, related_name="+")
@@ -23,6 +30,14 @@ class ProvisionedResource(TimeStampedModel):
     expiry_warned_days = models.PositiveIntegerField(
         null=True, blank=True, editable=False, help_text="The last expiry warning sent (days before expiry).")
     last_drift_check_at = models.DateTimeField(null=True, blank=True, editable=False)
+    drift_status = models.CharField(max_length=20, choices=DriftStatus.choices, default=DriftStatus.NONE,
+                                    editable=False)
+    # PlanSummary.as_dict() of the check that found the drift, with attribute changes (sensitive values masked).
+    drift_summary = models.JSONField(null=True, blank=True, editable=False)
+    drift_detected_at = models.DateTimeField(null=True, blank=True, editable=False)
+    drift_accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                          related_name="+", editable=False)
+    drift_accepted_at = models.DateTimeField(null=True, blank=True, editable=False)
     destroyed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     def __str__(self) -> str:

@@ -10,3 +10,13 @@ def expire_resources_task() -> None:
 
     warn_expiring()
     destroy_expired()
+
+
+@shared_task(name="inventory.check_drift", ignore_result=True)
+def check_drift_task() -> int:
+    """Periodic: queue a drift check for each active Terraform resource due one; how many were queued."""
+    from django.conf import settings
+
+    from .drift import queue_due_drift_checks
+
+    return len(queue_due_drift_checks(limit=settings.PORTAL_DRIFT_CHECKS_PER_ROUND))

@@ -289,6 +289,7 @@ def settle_change_run(*, run) -> None:
 
 
 def _change_done(change: ResourceChange, run) -> None:
+    from portal.inventory.drift import applied_as_declared
     from portal.inventory.services import record_resource
 
     item = change.item
@@ -299,6 +300,7 @@ def _change_done(change: ResourceChange, run) -> None:
     RequestItem.objects.filter(pk=item.pk).update(values=change.values, updated_at=timezone.now())
     item.values = change.values
     record_resource(item=item, outputs=run.outputs)
+    applied_as_declared(item=item, at=run.finished_at)  # an accepted drift is undone by this apply
     record_event(actor=None, verb="resource.modified", target=item.request, data={
         "request": change.request_id, "name": str(item), "from": change.previous_values, "to": change.values})
 

@@ -123,8 +123,9 @@ def cancel_provisioning(*, request: OnboardingRequest, actor) -> int:
     from provisioning.services import cancel_run
 
     request = _locked(request, actor)
-    runs = Run.objects.filter(_runs_of(request), status__in=ACTIVE_RUN_STATES,
-                              action__in=[Run.Action.APPLY, Run.Action.DESTROY]).select_related("item")
+    runs = Run.objects.filter(_runs_of(request), status__in=ACTIVE_RUN_STATES,  # a drift check settles nothing
+                              action__in=[Run.Action.APPLY, Run.Action.DESTROY, Run.Action.DRIFT_CHECK]
+                              ).select_related("item")
     cancelled = [run for run in runs if cancel_run(run=run, actor=actor)]
     if not cancelled:
         raise ApplicationError("Nothing is running for this request any more.")
@@ -166,7 +167,7 @@ def has_active_runs(request: OnboardingRequest) -> bool:
     from provisioning.models import ACTIVE_RUN_STATES, Run
 
     return Run.objects.filter(_runs_of(request), status__in=ACTIVE_RUN_STATES).exclude(
-        action=Run.Action.PLAN).exists()
+        action__in=[Run.Action.PLAN, Run.Action.DRIFT_CHECK]).exists()  # a look, not a change
 
 
 def failed_item(request: OnboardingRequest):
@@ -178,5 +179,6 @@ def failed_item(request: OnboardingRequest):
     actions = [Run.Action.APPLY] if request.kind == RequestKind.NEW else [Run.Action.APPLY, Run.Action.DESTROY]
     run = (Run.objects.filter(_runs_of(request), action__in=actions,
                               status__in=[RunStatus.FAILED, RunStatus.CANCELLED])
+           .exclude(purpose=Run.Purpose.RECONCILE)
            .select_related("item__template_version__template").order_by("-finished_at", "-pk").first())
     return (run.item, run) if run else None

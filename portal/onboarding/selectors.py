@@ -53,7 +53,8 @@ def review_rounds(request) -> list[tuple[int, list]]:
 
 def items_with_runs(request):
     """Items with their runs and each run's log, for the live progress fragment. A change request
-    shows the items it changes (``item.change``) with the runs carrying out its changes."""
+    shows the items it changes (``item.change``) with the runs carrying out its changes. Of the
+    periodic drift checks only the newest is shown (the others are in the admin)."""
     from portal.inventory.models import ProvisionedResource
 
     if request.kind != "new":
@@ -62,7 +63,9 @@ def items_with_runs(request):
     resources = {r.item_id: r for r in ProvisionedResource.objects.filter(item__request=request)
                  .select_related("template_version__template")}
     for item in items:
-        item.run_list = list(item.runs.all())
+        runs = list(item.runs.all())
+        last_check = next((run for run in reversed(runs) if run.action == "drift_check"), None)
+        item.run_list = [run for run in runs if run.action != "drift_check" or run is last_check]
         item.inventory = resources.get(item.pk)
         _with_details(item)
     return items
@@ -101,7 +104,14 @@ def change_requests_of(request):
 
 
 def timeline(request):
-    """The request's audit events as sentences: who, when, what, comment."""
+    """The request's audit events as sentences: who, when, what, comment. The routine life of drift
+    checks (queued, started, succeeded) is left out; what they found is there (``resource.drift_*``)."""
+    from provisioning.models import Run
+
     from .timeline import describe_events
 
-    return describe_events(events_for(request))
+    events = events_for(request)
+    checks = list(Run.objects.filter(item__request=request, action=Run.Action.DRIFT_CHECK).values_list("pk", flat=True))
+    if checks:
+        events = events.exclude(verb__in=["run.queued", "run.started", "run.succeeded"], data__run__in=checks)
+    return describe_events(events)

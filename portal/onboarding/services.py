@@ -116,10 +116,15 @@ def _provision_next_item(request: OnboardingRequest, *, actor) -> bool:
 def record_item_outcome(*, run) -> None:
     """A worker's run for an item ended for good: go on with the next item, clean up after a
     failure, or settle the request (see onboarding.rollout)."""
+    from portal.inventory.drift import is_drift_run, settle_drift_run
+
     from .rollout import settle_run
 
     if run.action in (run.Action.PLAN, run.Action.UPGRADE):
         return  # a preview for approvers, or a review branch for the team: the item is unchanged
+    if is_drift_run(run):
+        settle_drift_run(run=run)  # drift check or reconcile: the resource learns; the request is unchanged
+        return
     settle_run(run=run)
 
 

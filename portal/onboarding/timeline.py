@@ -45,6 +45,12 @@ WHAT = {
     "resource.expired": "{name} reached the end of its lifetime: destroying it (run #{run})",
     "resource.expiry_failed": "destroying the expired {name} failed",
     "resource.destroyed": "a resource was destroyed and is kept in the inventory as destroyed",
+    "resource.drift_detected": "found drift on {name}: {resources} not as declared",
+    "resource.drift_gone": "{name} matches its declared values again",
+    "resource.drift_accepted": "accepted the drift of {name}",
+    "resource.reconcile_requested": "asked to reconcile {name} (run #{run})",
+    "resource.reconciled": "reconciled {name}: back to its declared values",
+    "resource.reconcile_failed": "could not reconcile {name}",
 }
 # Routing and bookkeeping the portal does on someone's behalf: told as the portal's doing.
 BY_THE_PORTAL = {"stage.created", "stage.opened", "run.queued", "run.cancelled", "request.in_review",

@@ -243,3 +243,12 @@ PORTAL_EXPIRY_WARNING_DAYS = tuple(int(d) for d in env("PORTAL_EXPIRY_WARNING_DA
 PORTAL_MAX_EXTENSION_DAYS = int(env("PORTAL_MAX_EXTENSION_DAYS", "90"))
 PORTAL_EXPIRY_RETRY_HOURS = 24  # after a failed expiry destroy, try again this much later
 CELERY_BEAT_SCHEDULE["inventory-expire-resources"] = {"task": "inventory.expire_resources", "schedule": 3600.0}
+
+# Drift: every active Terraform resource is planned against the cloud when its last check is older
+# than this (0: no periodic checks; "Check drift now" and `manage.py check_drift` still work).
+PORTAL_DRIFT_CHECK_HOURS = float(env("PORTAL_DRIFT_CHECK_HOURS", "24"))
+PORTAL_DRIFT_CHECKS_PER_ROUND = int(env("PORTAL_DRIFT_CHECKS_PER_ROUND", "20"))  # at most this many queued per beat
+if PORTAL_DRIFT_CHECK_HOURS > 0:
+    CELERY_BEAT_SCHEDULE["inventory-check-drift"] = {
+        "task": "inventory.check_drift", "schedule": min(3600.0, PORTAL_DRIFT_CHECK_HOURS * 3600),
+    }

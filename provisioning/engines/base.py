@@ -53,6 +53,9 @@ class PlanSummary:
 
 
 class Engine(Protocol):
+    """Optional too: ``check_drift(ctx) -> PlanSummary`` (terraform, see provisioning.drift) and
+    ``upgrade(ctx) -> dict`` (scaffold)."""
+
     def plan(self, ctx: RunContext) -> PlanSummary: ...
 
     def apply(self, ctx: RunContext) -> dict: ...  # outputs: {name: value}, sensitive ones masked

@@ -9,6 +9,7 @@ from django.conf import settings
 from portal.core.secrets import seal
 
 from ..config import cli_config, cloud_target, state_backend, workdir_for
+from ..drift import attribute_changes
 from ..runners.terraform import TerraformRunner, terraform_env
 from ..workspace import VAR_FILE, prepare_workspace
 from .base import PlanSummary, RunContext
@@ -28,7 +29,9 @@ def terraform_variables(item, inputs: dict | None = None) -> dict:
     return {**item.template_version.engine_values({**item.values, **(inputs or {})}), "tags": ownership_tags(item)}
 
 
-def summarize_plan(plan: dict) -> PlanSummary:
+def summarize_plan(plan: dict, *, with_attributes: bool = False) -> PlanSummary:
+    """Counts and resources of a ``terraform show -json`` plan; ``with_attributes`` adds, to each
+    resource that changes or is replaced, the attributes that differ (see provisioning.drift)."""
     summary = PlanSummary()
     for change in plan.get("resource_changes", []):
         actions = change["change"]["actions"]
@@ -37,7 +40,10 @@ def summarize_plan(plan: dict) -> PlanSummary:
         summary.add += "create" in actions
         summary.destroy += "delete" in actions
         summary.change += actions == ["update"]
-        summary.resources.append({"address": change["address"], "type": change["type"], "actions": actions})
+        resource = {"address": change["address"], "type": change["type"], "actions": actions}
+        if with_attributes and ("update" in actions or {"create", "delete"} <= set(actions)):
+            resource["attributes"] = attribute_changes(change["change"])
+        summary.resources.append(resource)
     return summary
 
 
@@ -82,6 +88,17 @@ class TerraformEngine:
         ctx.heartbeat(phase="outputs")
         return {name: (seal(out.get("value")) if out.get("sensitive") else out.get("value"))
                 for name, out in runner.outputs().items()}
+
+    def check_drift(self, ctx: RunContext) -> PlanSummary:
+        """``plan -detailed-exitcode`` with the item's values: what an apply would change to bring the
+        cloud back to them (nothing: in sync). Changes nothing; the plan file is only read."""
+        runner = self._runner(ctx)
+        self._phase(ctx, "plan")
+        differs = runner.check_drift(var_file=VAR_FILE)
+        summary = summarize_plan(runner.show_plan(), with_attributes=True)
+        if differs and not summary.has_changes:
+            ctx.log("portal: only outputs differ; the resources match their declared values")
+        return summary
 
     def destroy(self, ctx: RunContext) -> None:
         runner = self._runner(ctx)

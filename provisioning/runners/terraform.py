@@ -112,6 +112,16 @@ class TerraformRunner:
         rc = self._run("plan", self.argv("plan", var_file=var_file, **options), ok_codes=(0, 2))
         return rc == 2
 
+    def check_drift(self, *, var_file: str) -> bool:
+        """Whether the real infrastructure differs from the configuration and ``var_file``:
+        ``plan -detailed-exitcode`` refreshes from the cloud; exit 0 is in sync (False), 2 differs
+        (True), 1 (or anything else) raises :class:`TerraformFailed`. Writes the plan file for
+        :meth:`show_plan`; it is never applied (a reconcile plans again)."""
+        rc = self._run("plan", self.argv("plan", var_file=var_file, input=False, no_color=IsFlagged,
+                                         detailed_exitcode=IsFlagged, refresh=True, out=PLAN_FILE,
+                                         lock_timeout=self.lock_timeout), ok_codes=(0, 2))
+        return rc == 2
+
     def apply(self) -> None:
         """Applies the plan file written by :meth:`plan` (a saved plan never prompts)."""
         self._run("apply", self.argv("apply", PLAN_FILE, input=False, no_color=IsFlagged,

@@ -1,0 +1,228 @@
+"""Drift of provisioned resources: periodic checks, what they found, reconcile or accept.
+
+A ``drift_check`` run plans the item against the cloud (provisioning.drift) and changes nothing;
+a drift check that finds drift still succeeds — what it found lives here, on the resource
+(``drift_status``, ``drift_summary``). The team then either *reconciles* (an apply of the item
+with purpose ``reconcile``: the cloud goes back to the declared values; the request's status is
+never touched and a failure compensates nothing) or *accepts* the drift (kept, audited; a later
+check that finds a different drift flags it again).
+
+Only Terraform resources are checked (the directory engine reconciles its groups itself).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from portal.audit.services import record_event
+from portal.core.errors import ApplicationError, PermissionDenied
+
+from .models import ProvisionedResource
+
+Drift = ProvisionedResource.DriftStatus
+DRIFT_ENGINES = ("terraform",)
+
+
+def has_drift_check(resource: ProvisionedResource) -> bool:
+    return resource.template_version.engine in DRIFT_ENGINES
+
+
+# -- reads ------------------------------------------------------------------------------------
+def due_for_drift_check(*, now=None, every: timedelta | None = None):
+    """Active Terraform resources not checked (nor created) within ``every`` and with no run
+    queued or running on their item, longest unchecked first."""
+    from provisioning.models import ACTIVE_RUN_STATES, Run
+
+    now = now or timezone.now()
+    every = every if every is not None else timedelta(hours=settings.PORTAL_DRIFT_CHECK_HOURS)
+    busy = Run.objects.filter(status__in=ACTIVE_RUN_STATES).values("item_id")
+    return (ProvisionedResource.objects.filter(status=ProvisionedResource.Status.ACTIVE,
+                                               template_version__engine__in=DRIFT_ENGINES)
+            .annotate(checked=Coalesce("last_drift_check_at", "created_at"))
+            .filter(checked__lt=now - every).exclude(item_id__in=busy)
+            .order_by(F("last_drift_check_at").asc(nulls_first=True), "pk"))
+
+
+def drift_runs(resource: ProvisionedResource) -> tuple:
+    """``(active run on the item or None, newest drift check or None)`` for the drift panel."""
+    from provisioning.models import ACTIVE_RUN_STATES, Run
+
+    runs = Run.objects.filter(item_id=resource.item_id)
+    return (runs.filter(status__in=ACTIVE_RUN_STATES).order_by("-pk").first(),
+            runs.filter(action=Run.Action.DRIFT_CHECK).order_by("-pk").first())
+
+
+def drift_key(summary: dict | None) -> str:
+    """What makes two drifts the same: the resources, their actions and the attributes that differ."""
+    resources = [{k: r.get(k) for k in ("address", "actions", "attributes")}
+                 for r in (summary or {}).get("resources", [])]
+    return json.dumps(sorted(resources, key=lambda r: r["address"]), sort_keys=True)
+
+
+# -- writes -----------------------------------------------------------------------------------
+def _locked(resource: ProvisionedResource, actor, *, verb: str) -> ProvisionedResource:
+    """The resource, row-locked, after checking ``actor`` may operate its request (cancel/retry's rule)."""
+    from portal.onboarding.permissions import can_operate_request
+
+    resource = ProvisionedResource.objects.select_for_update().select_related(
+        "item__request__team", "template_version").get(pk=resource.pk)
+    if actor is not None and not can_operate_request(actor, resource.item.request):
+        raise PermissionDenied(f"Only the owning team or an admin can {verb} {resource.name}.")
+    if resource.status != ProvisionedResource.Status.ACTIVE:
+        raise ApplicationError(f"{resource.name} does not exist any more.")
+    if not has_drift_check(resource):
+        raise ApplicationError(f"{resource.name} is not managed by Terraform: the portal does not check it for drift.")
+    return resource
+
+
+def _refuse_when_busy(resource: ProvisionedResource) -> None:
+    from provisioning.models import ACTIVE_RUN_STATES, Run
+
+    run = Run.objects.filter(item_id=resource.item_id, status__in=ACTIVE_RUN_STATES).first()
+    if run is not None:
+        raise ApplicationError(f"A {run.get_action_display().lower()} run of {resource.name} is already queued or "
+                               "running; try again when it has finished.")
+
+
+@transaction.atomic
+def request_drift_check(*, resource: ProvisionedResource, actor):
+    """Queue a drift check now ("Check drift now"; ``actor`` None: the periodic check)."""
+    from provisioning.models import Run
+    from provisioning.services import queue_run
+
+    resource = _locked(resource, actor, verb="check")
+    _refuse_when_busy(resource)
+    return queue_run(item=resource.item, action=Run.Action.DRIFT_CHECK, actor=actor)
+
+
+def queue_due_drift_checks(*, now=None, every: timedelta | None = None, limit: int | None = None) -> list:
+    """Queue a drift check for each resource :func:`due_for_drift_check` (beat, ``manage.py check_drift``);
+    one that became busy meanwhile is skipped. Returns the runs."""
+    queued = []
+    for resource in due_for_drift_check(now=now, every=every)[:limit]:
+        try:
+            queued.append(request_drift_check(resource=resource, actor=None))
+        except ApplicationError:
+            continue  # a run started or the resource went away since the query
+    return queued
+
+
+@transaction.atomic
+def reconcile_drift(*, resource: ProvisionedResource, actor):
+    """Queue an apply of the item with its declared values: the cloud goes back to them."""
+    from provisioning.models import Run
+    from provisioning.services import queue_run
+
+    resource = _locked(resource, actor, verb="reconcile")
+    if resource.drift_status not in (Drift.DRIFTED, Drift.ACCEPTED):
+        raise ApplicationError(f"{resource.name} has no drift to reconcile.")
+    _refuse_when_busy(resource)
+    run = queue_run(item=resource.item, action=Run.Action.APPLY, purpose=Run.Purpose.RECONCILE, actor=actor)
+    record_event(actor=actor, verb="resource.reconcile_requested", target=resource.item.request,
+                 data={"run": run.pk, "resource": resource.pk, "name": resource.name})
+    return run
+
+
+@transaction.atomic
+def accept_drift(*, resource: ProvisionedResource, actor) -> ProvisionedResource:
+    """The team keeps the cloud as it is now; a different drift found later is flagged again."""
+    resource = _locked(resource, actor, verb="accept the drift of")
+    if resource.drift_status != Drift.DRIFTED:
+        raise ApplicationError(f"{resource.name} has no drift to accept"
+                               + (" (it is accepted already)." if resource.drift_status == Drift.ACCEPTED else "."))
+    _refuse_when_busy(resource)
+    resource.drift_status = Drift.ACCEPTED
+    resource.drift_accepted_by, resource.drift_accepted_at = actor, timezone.now()
+    resource.save(update_fields=["drift_status", "drift_accepted_by", "drift_accepted_at", "updated_at"])
+    record_event(actor=actor, verb="resource.drift_accepted", target=resource.item.request,
+                 data={"resource": resource.pk, "name": resource.name, "summary": resource.drift_summary})
+    return resource
+
+
+# -- outcomes (called by onboarding.services.record_item_outcome and the reaper) ----------------
+def is_drift_run(run) -> bool:
+    return run.action == run.Action.DRIFT_CHECK or run.purpose == run.Purpose.RECONCILE
+
+
+@transaction.atomic
+def settle_drift_run(*, run) -> None:
+    """A drift check or reconcile ended for good: record what it found on the resource. Idempotent:
+    an outcome older than what the resource already knows changes nothing."""
+    from provisioning.models import RunStatus
+
+    resource = ProvisionedResource.objects.select_for_update().filter(
+        item_id=run.item_id, status=ProvisionedResource.Status.ACTIVE).first()
+    if resource is None or run.status == RunStatus.CANCELLED or run.finished_at is None:
+        return
+    if resource.last_drift_check_at and resource.last_drift_check_at >= run.finished_at:
+        return  # settled already, or a later check knows better
+    request = run.item.request
+    if run.action != run.Action.DRIFT_CHECK:  # a reconcile apply
+        if run.status != RunStatus.SUCCEEDED:
+            record_event(actor=None, verb="resource.reconcile_failed", target=request,
+                         data={"run": run.pk, "resource": resource.pk, "name": resource.name, "error": run.error})
+            return
+        from .services import record_resource
+
+        record_resource(item=run.item, outputs=run.outputs)
+        _set(resource, last_drift_check_at=run.finished_at, **_in_sync())
+        record_event(actor=None, verb="resource.reconciled", target=request,
+                     data={"run": run.pk, "resource": resource.pk, "name": resource.name})
+        return
+    if run.status != RunStatus.SUCCEEDED or run.plan_summary is None:  # failed, or an engine without a check
+        _set(resource, last_drift_check_at=run.finished_at)
+        return
+    summary = run.plan_summary
+    drifted = bool(summary.get("add") or summary.get("change") or summary.get("destroy"))
+    if not drifted:
+        was = resource.drift_status
+        _set(resource, last_drift_check_at=run.finished_at, **_in_sync())
+        if was in (Drift.DRIFTED, Drift.ACCEPTED):
+            record_event(actor=None, verb="resource.drift_gone", target=request,
+                         data={"run": run.pk, "resource": resource.pk, "name": resource.name})
+        return
+    known = resource.drift_status in (Drift.DRIFTED, Drift.ACCEPTED)
+    if known and drift_key(resource.drift_summary) == drift_key(summary):  # the same drift: accepted stays so
+        _set(resource, last_drift_check_at=run.finished_at, drift_summary=summary)
+        return
+    _set(resource, last_drift_check_at=run.finished_at, drift_status=Drift.DRIFTED, drift_summary=summary,
+         drift_detected_at=run.finished_at, drift_accepted_by=None, drift_accepted_at=None)
+    record_event(actor=None, verb="resource.drift_detected", target=request,
+                 data={"run": run.pk, "resource": resource.pk, "name": resource.name,
+                       "resources": ", ".join(r["address"] for r in summary.get("resources", []))})
+
+
+def applied_as_declared(*, item, at) -> None:
+    """An apply of the item's declared values succeeded (a change of values): the cloud matches them."""
+    ProvisionedResource.objects.filter(item=item, status=ProvisionedResource.Status.ACTIVE).update(
+        updated_at=timezone.now(), last_drift_check_at=at, **_in_sync())
+
+
+def _in_sync() -> dict:
+    return {"drift_status": Drift.IN_SYNC, "drift_summary": None, "drift_detected_at": None,
+            "drift_accepted_by": None, "drift_accepted_at": None}
+
+
+def _set(resource: ProvisionedResource, **fields) -> None:
+    ProvisionedResource.objects.filter(pk=resource.pk).update(updated_at=timezone.now(), **fields)
+
+
+def forgotten_drift_runs(*, ended_before):
+    """Drift checks and reconciles that ended for good but whose resource never heard of it (the
+    worker died between the two commits), for the reaper."""
+    from provisioning.models import Run, RunStatus
+
+    return (Run.objects.filter(finished_at__lt=ended_before, retried_by__isnull=True,
+                               item__resource__status=ProvisionedResource.Status.ACTIVE)
+            .filter(Q(action=Run.Action.DRIFT_CHECK, status__in=[RunStatus.SUCCEEDED, RunStatus.FAILED])
+                    | Q(purpose=Run.Purpose.RECONCILE, status=RunStatus.SUCCEEDED))
+            .filter(Q(item__resource__last_drift_check_at__isnull=True)
+                    | Q(item__resource__last_drift_check_at__lt=F("finished_at")))
+            .select_related("item__request"))
