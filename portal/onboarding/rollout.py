@@ -143,7 +143,7 @@ def retry_provisioning(*, request: OnboardingRequest, actor) -> OnboardingReques
     request = _locked(request, actor)
     if request.status != RequestStatus.FAILED:
         raise ApplicationError("Only a failed request can be retried.")
-    if has_active_runs(request):
+    if is_cleaning_up(request):
         raise ApplicationError("The clean-up of this request is still running; retry when it has finished.")
     if request.kind != RequestKind.NEW:
         from .changes import retry_changes
@@ -167,7 +167,15 @@ def has_active_runs(request: OnboardingRequest) -> bool:
     from provisioning.models import ACTIVE_RUN_STATES, Run
 
     return Run.objects.filter(_runs_of(request), status__in=ACTIVE_RUN_STATES).exclude(
-        action__in=[Run.Action.PLAN, Run.Action.DRIFT_CHECK]).exists()  # a look, not a change
+        action=Run.Action.PLAN).exists()
+
+
+def is_cleaning_up(request: OnboardingRequest) -> bool:
+    """A destroy (or an apply) of the request is still going: a retry has to wait for it."""
+    from provisioning.models import ACTIVE_RUN_STATES, Run
+
+    return Run.objects.filter(_runs_of(request), status__in=ACTIVE_RUN_STATES,
+                              action__in=[Run.Action.APPLY, Run.Action.DESTROY]).exists()
 
 
 def failed_item(request: OnboardingRequest):
