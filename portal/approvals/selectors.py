@@ -82,6 +82,17 @@ def filtered_queue(user, *, team: str = "", risk: str = "", overdue: bool = Fals
     return qs.order_by(*SORTS.get(sort, SORTS["age"])).prefetch_related(Prefetch("request__items", queryset=items))
 
 
+def _changed_items(request) -> list:
+    """A change request's items: those it changes, each with the newest plan of the change."""
+    items = []
+    for change in request.changes.select_related("request", "resource__item__template_version__template"):
+        item = change.item
+        item.change = change
+        item.plan = _plan_runs().filter(change=change).first()
+        items.append(item)
+    return items
+
+
 def _plan_runs():
     from provisioning.models import Run
 
@@ -111,9 +122,10 @@ def decorate(stages, *, now: datetime | None = None) -> list[QueueRow]:
     now, high = now or timezone.now(), high_cost_threshold()
     rows = []
     for stage in stages:
-        items = list(stage.request.items.all())
+        items = list(stage.request.items.all()) if stage.request.kind == "new" else _changed_items(stage.request)
         for item in items:
-            item.plan = item.plan_runs[0] if getattr(item, "plan_runs", None) else None
+            if not hasattr(item, "plan"):
+                item.plan = item.plan_runs[0] if getattr(item, "plan_runs", None) else None
         rows.append(QueueRow(stage=stage, sla=sla_state(stage, now),
                              risks=risk_markers(stage.request, high_cost=high), items=items))
     return rows

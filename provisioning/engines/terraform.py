@@ -76,7 +76,7 @@ class TerraformEngine:
         runner = self._runner(ctx)
         self._phase(ctx, "plan")
         runner.plan(var_file=VAR_FILE, destroy=destroy)
-        return summarize_plan(runner.show_plan())
+        return summarize_plan(runner.show_plan(), with_attributes=True)  # a change of values: what differs
 
     def apply(self, ctx: RunContext) -> dict:
         """Outputs by name; sensitive ones sealed (encrypted) before they leave the engine."""

@@ -45,7 +45,8 @@ def test_new_values_then_decommission_of_a_real_instance(mlops_only, approved_re
     assert plan.plan_summary["change"] == 1 and plan.plan_summary["add"] == 0, plan.plan_summary
     client.force_login(demo.people["approver"])
     queue = client.get("/approvals/").content.decode()
-    assert f"#{modify.pk}" in queue
+    assert f"#{modify.pk}" in queue and "Change of values of CPU virtual machine" in queue
+    assert 'data-plan-attribute="instance_type"' in queue and "t3.xlarge" in queue  # the diff, attribute by attribute
     page = client.get(f"/requests/{modify.pk}/").content.decode()
     assert "~1 to change" in page and "aws_instance.this" in page and "t3.xlarge" in page
 

@@ -202,6 +202,9 @@ def test_new_values_are_planned_for_the_approvers_then_applied(live, mlops_only,
     assert seen == [("plan", {**vm("vm-a"), "instance_type": "t3.xlarge"})]
     item = RequestItem.objects.get(pk=target.item_id)
     assert item.values["instance_type"] == "t3.large"  # unchanged until approved and applied
+    client.force_login(demo.people["approver"])
+    queue = client.get("/approvals/").content.decode()
+    assert "Change of values of CPU virtual machine “vm-a”" in queue and "+1 to add" in queue  # the fake plan
 
     approve(demo, change)
     inline_tasks.drain()
