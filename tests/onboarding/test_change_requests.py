@@ -320,3 +320,10 @@ def test_a_change_request_sent_back_is_withdrawn_and_asked_again(live, mlops_onl
     assert first.status == RequestStatus.WITHDRAWN
     second = changes.request_extension(actor=demo.people["requester"], resource=target, days=10, reason="as asked")
     assert second.status == RequestStatus.IN_REVIEW
+
+
+def test_the_request_form_says_when_a_template_lifetime_ends(mlops_only, client):
+    client.force_login(mlops_only.people["requester"])
+    page = client.get("/requests/new/gpu-vm/").content.decode()
+    assert "destroyed 30 days after it is created" in page
+    assert "destroyed" not in client.get("/requests/new/cpu-vm/").content.decode().split("request-form")[1]

@@ -40,7 +40,7 @@ def ensure_builtin_templates() -> list[TemplateVersion]:
             version = TemplateVersion.objects.create(
                 template=template, number=1, parameter_schema=spec["schema"], module=spec["module"],
                 engine=spec["engine"], fixed_values=spec["fixed_values"], status=TemplateVersion.Status.PUBLISHED,
-                published_at=timezone.now(),
+                published_at=timezone.now(), default_lifetime_days=spec.get("default_lifetime_days"),
             )
         versions.append(version)
     return versions

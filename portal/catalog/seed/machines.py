@@ -94,6 +94,7 @@ MACHINES = [
         "description": "One EC2 GPU machine (NVIDIA T4, A10G, V100 or A100) for deep-learning training "
                        "and inference.",
         "module": "gpu_vm", "fixed_values": {"ami": SANDBOX_AMI},
+        "default_lifetime_days": 30,  # GPUs are dear: they expire unless the team asks for more time
         "schema": _vm(GPU_VM_TYPES, "g4dn.xlarge", (50, 4000, 200)),
     },
     {
