@@ -59,9 +59,10 @@ def reap_runs(*, now=None) -> Reaped:
 
 
 def _forgotten_runs(*, ended_before):
-    """Applies that ended for good while their item still says provisioning, and clean-up
-    destroys that succeeded while their item still says it exists — unless a later run of the
-    item took over; drift checks and reconciles their resource never heard of."""
+    """Applies that ended for good while their item still says provisioning, destroys (clean-up,
+    decommission, expiry) that succeeded while their item still says it exists, and steps of change
+    requests still marked running — unless a later run of the item took over; drift checks and
+    reconciles their resource never heard of."""
     from portal.inventory.drift import forgotten_drift_runs
     from portal.onboarding.models import RequestItem
 
@@ -69,9 +70,11 @@ def _forgotten_runs(*, ended_before):
     applies = ended.filter(action=Run.Action.APPLY, status__in=TERMINAL_RUN_STATES,
                            item__status=RequestItem.Status.PROVISIONING)
     destroys = ended.filter(action=Run.Action.DESTROY, status=RunStatus.SUCCEEDED,
-                            purpose=Run.Purpose.COMPENSATION,
+                            purpose__in=[Run.Purpose.COMPENSATION, Run.Purpose.DECOMMISSION, Run.Purpose.EXPIRY],
                             item__status__in=[RequestItem.Status.ACTIVE, RequestItem.Status.FAILED])
-    for run in [*applies, *destroys]:
+    changes = ended.filter(action__in=[Run.Action.APPLY, Run.Action.DESTROY], status__in=TERMINAL_RUN_STATES,
+                           change__status="running")  # a change request's step nobody went on from
+    for run in {run.pk: run for run in [*applies, *destroys, *changes]}.values():
         if not Run.objects.filter(item=run.item, pk__gt=run.pk).exclude(action=Run.Action.PLAN).exists():
             yield run
     yield from forgotten_drift_runs(ended_before=ended_before)  # drift checks and reconciles

@@ -327,3 +327,23 @@ def test_the_request_form_says_when_a_template_lifetime_ends(mlops_only, client)
     page = client.get("/requests/new/gpu-vm/").content.decode()
     assert "destroyed 30 days after it is created" in page
     assert "destroyed" not in client.get("/requests/new/cpu-vm/").content.decode().split("request-form")[1]
+
+
+def test_the_reaper_goes_on_with_a_change_whose_worker_died_before_recording_it(live, mlops_only, inline_tasks):
+    from provisioning.executor import execute_run
+    from provisioning.reaper import reap_runs
+
+    demo = mlops_only
+    change = changes.request_decommission(actor=demo.people["requester"], reason="done",
+                                          resources=[resources_of(live)["vm-a"]])
+    inline_tasks.drain()  # the destroy plan for the approvers
+    approve(demo, change)
+    [(destroy_pk, _)] = inline_tasks.sent
+    inline_tasks.sent.clear()
+    execute_run(destroy_pk)  # destroyed; the worker dies before the outcome is recorded
+    Run.objects.filter(pk=destroy_pk).update(finished_at=timezone.now() - timedelta(minutes=5))
+    assert reap_runs().settled == [destroy_pk]
+    assert reap_runs().settled == []
+    change.refresh_from_db()
+    assert change.status == RequestStatus.COMPLETED
+    assert resources_of(live)["vm-a"].status == "destroyed"
