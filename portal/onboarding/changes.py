@@ -83,7 +83,8 @@ def _create(*, actor, kind: str, title: str, reason: str, resources, **change_fi
     for position, resource in enumerate(ordered):
         ResourceChange.objects.create(request=request, resource=resource, position=position, **change_fields)
         record_event(actor=actor, verb="resource.change_requested", target=resource.item.request,
-                     data={"request": request.pk, "kind": kind, "resource": resource.pk, "name": resource.name})
+                     data={"request": request.pk, "kind": kind, "what": request.get_kind_display().lower(),
+                           "resource": resource.pk, "name": resource.name})
     return submit_request(request=request, actor=actor)
 
 

@@ -38,7 +38,7 @@ WHAT = {
     "request.decommissioning": "the request is being decommissioned",
     "request.decommissioned": "everything the request created is gone: decommissioned",
     "request.change_failed": "carrying out the change of {name} failed",
-    "resource.change_requested": "asked for a {kind} of {name} in request #{request}",
+    "resource.change_requested": "asked for a {what} of {name} in request #{request}",
     "resource.extended": "{name}'s lifetime was extended by {days} days (request #{request})",
     "resource.modified": "{name} now has the values of request #{request}",
     "resource.expiry_warning": "warned the team: {name} expires in less than {days} days",
