@@ -1,8 +1,13 @@
-"""Day-2 change and decommission of a real instance in the sandbox, each through review."""
+"""Day-2 change and decommission of a real instance in the sandbox, each through review, and the
+expiry of a real bucket."""
+
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from portal.approvals.services import record_decision
+from portal.inventory.expiry import destroy_expired
 from portal.inventory.models import ProvisionedResource
 from portal.onboarding import changes
 from portal.onboarding.models import RequestStatus
@@ -24,17 +29,35 @@ def approve(demo, change_request):
     change_request.refresh_from_db()
 
 
-def test_new_values_then_decommission_of_a_real_instance(mlops_only, approved_request, in_process_terraform,
-                                                         inline_tasks, sandbox_client, client):
+def buckets(sandbox_client) -> set[str]:
+    return {bucket["Name"] for bucket in sandbox_client("s3").list_buckets()["Buckets"]}
+
+
+def test_new_values_then_decommission_of_a_real_instance_and_expiry_of_a_bucket(
+        mlops_only, approved_request, in_process_terraform, inline_tasks, sandbox_client, client):
     demo = mlops_only
     values = {"name": "day2-vm", "instance_type": "t3.large", "disk_size_gb": 20, "purpose": "tests"}
-    request = approved_request([(demo.versions["cpu-vm"], values)])
+    bucket = {"name": "day2-expiring-data", "sse_algorithm": "AES256", "versioning": False,
+              "expected_size_gb": 10, "purpose": "tests"}
+    request = approved_request([(demo.versions["cpu-vm"], values), (demo.versions["storage-bucket"], bucket)])
     start_provisioning(request=request, actor=demo.people["approver"])
     inline_tasks.drain()
     request.refresh_from_db()
     assert request.status == RequestStatus.ACTIVE
     [before] = instances(sandbox_client, request.pk)
-    resource = ProvisionedResource.objects.get(item__request=request)
+    assert "day2-expiring-data" in buckets(sandbox_client)
+    resource = ProvisionedResource.objects.get(item__request=request, kind="cpu_vm")
+
+    # The bucket's lifetime ends: the hourly task destroys it, nobody has to ask.
+    ProvisionedResource.objects.filter(kind="storage").update(expires_at=timezone.now() - timedelta(minutes=1))
+    [expiry] = destroy_expired()
+    inline_tasks.drain()
+    expiry.refresh_from_db()
+    assert expiry.status == RunStatus.SUCCEEDED, expiry.error
+    assert "day2-expiring-data" not in buckets(sandbox_client)
+    assert ProvisionedResource.objects.get(kind="storage").status == "destroyed"
+    request.refresh_from_db()
+    assert request.status == RequestStatus.ACTIVE  # the VM is still there
 
     # Day 2: a bigger machine. The approvers see the plan of the change before anything happens.
     modify = changes.request_modification(actor=demo.people["requester"], resource=resource,
