@@ -35,7 +35,7 @@ def lenient_details(details: dict | None) -> dict:
     return clean
 
 
-def _own_draft(draft: OnboardingRequest, actor) -> None:
+def _check_own_draft(draft: OnboardingRequest, actor) -> None:
     if draft.requester_id != actor.pk:
         raise PermissionDenied("Only the person who started a draft can change it.")
     if draft.status != RequestStatus.DRAFT:
@@ -54,7 +54,7 @@ def save_draft(*, actor, team, title: str, items, details: dict | None = None,
         record_event(actor=actor, verb="request.created", target=draft, data={"draft": True})
     else:
         draft = OnboardingRequest.objects.select_for_update().get(pk=draft.pk)
-        _own_draft(draft, actor)
+        _check_own_draft(draft, actor)
         for name, value in fields.items():
             setattr(draft, name, value)
         draft.save(update_fields=[*fields, "updated_at"])
@@ -68,6 +68,6 @@ def save_draft(*, actor, team, title: str, items, details: dict | None = None,
 @transaction.atomic
 def discard_draft(*, draft: OnboardingRequest, actor) -> None:
     draft = OnboardingRequest.objects.select_for_update().get(pk=draft.pk)
-    _own_draft(draft, actor)
+    _check_own_draft(draft, actor)
     record_event(actor=actor, verb="request.draft_discarded", target=draft, data={"title": draft.title})
     draft.delete()
