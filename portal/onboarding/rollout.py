@@ -117,15 +117,15 @@ def _locked(request: OnboardingRequest, actor) -> OnboardingRequest:
 
 @transaction.atomic
 def cancel_provisioning(*, request: OnboardingRequest, actor) -> int:
-    """Cancel the request's queued or running apply/destroy runs; each counts as a failure of its
-    item (so compensation follows unless resources are kept). Returns how many were cancelled."""
+    """Cancel the request's queued or running runs but plan previews: an apply or destroy counts as a
+    failure of its item (so compensation follows unless resources are kept); a drift check or an
+    upgrade branch just stops. Returns how many were cancelled."""
     from provisioning.models import ACTIVE_RUN_STATES, Run
     from provisioning.services import cancel_run
 
     request = _locked(request, actor)
-    runs = Run.objects.filter(_runs_of(request), status__in=ACTIVE_RUN_STATES,  # a drift check settles nothing
-                              action__in=[Run.Action.APPLY, Run.Action.DESTROY, Run.Action.DRIFT_CHECK]
-                              ).select_related("item")
+    runs = Run.objects.filter(_runs_of(request), status__in=ACTIVE_RUN_STATES).exclude(
+        action=Run.Action.PLAN).select_related("item")  # the same runs has_active_runs shows a cancel button for
     cancelled = [run for run in runs if cancel_run(run=run, actor=actor)]
     if not cancelled:
         raise ApplicationError("Nothing is running for this request any more.")

@@ -277,3 +277,20 @@ def test_request_page_shows_phase_elapsed_attempt_and_masks_secrets(client, demo
     assert "1:15 elapsed" in fragment or "1:16 elapsed" in fragment
     assert 'hx-trigger="every 2s"' in fragment
     assert "(sensitive)" in fragment and "never-shown-s3cret" not in fragment and "i-123" in fragment
+
+
+def test_the_cancel_button_also_stops_an_upgrade_run_and_nothing_else_changes(demo, approved_request, fake_engine,
+                                                                              inline_tasks, client):
+    from provisioning.services import queue_run
+
+    request = approved_request([(demo.versions["cpu-vm"], vm("vm-a"))])
+    start(request, demo)
+    inline_tasks.drain()
+    run = queue_run(item=request.items.get(), action="upgrade", actor=None)
+    client.force_login(demo.people["requester"])
+    assert 'id="cancel-runs"' in client.get(f"/requests/{request.pk}/").content.decode()
+    client.post(f"/requests/{request.pk}/cancel/")
+    run.refresh_from_db()
+    request.refresh_from_db()
+    assert run.status == RunStatus.CANCELLED
+    assert request.status == RequestStatus.ACTIVE and request.items.get().status == "active"
