@@ -131,7 +131,11 @@ class ScaffoldEngine:
     def destroy(self, ctx: RunContext) -> None:
         remote = git_remote()
         if not isinstance(remote, BareDirectoryRemote):
-            raise EngineUnavailable("Repos on a hosted remote are archived by their owners, not deleted by the portal.")
+            # Code outlives environments: the portal lets go of it (a decommission or an offboarding
+            # goes on) and leaves deleting or archiving it to the team on the hosted remote.
+            ctx.log(f"portal: {repo_name(ctx.item)} is on a hosted remote and is not deleted: the portal stops "
+                    "managing it; archive or delete it there if the team no longer needs it")
+            return
         path = remote.path(repo_name(ctx.item))
         shutil.rmtree(path, ignore_errors=True)
         ctx.log(f"portal: removed {path.name}")

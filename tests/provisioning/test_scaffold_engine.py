@@ -118,3 +118,15 @@ def test_github_ci_needs_no_schedule_call_the_workflow_has_the_cron(in_process_w
     git.Repo.clone_from(run.outputs["clone_url"], clone)
     workflow = yaml.safe_load((clone / ".github/workflows/retrain.yml").read_text())
     assert workflow[True]["schedule"] == [{"cron": "15 4 1 * *"}]  # YAML 1.1 reads the key "on" as True
+
+
+def test_decommission_lets_go_of_a_hosted_repo_without_deleting_it(in_process_worker, make_item, monkeypatch):
+    remote = LocalGitLab(in_process_worker.PORTAL_GIT_ROOT)
+    monkeypatch.setattr("provisioning.engines.scaffold.git_remote", lambda: remote)
+    item = make_item("repo", "scaffold", "ml-project", {"name": "kept-code"})
+    with responses.RequestsMock() as api:  # no API call at all: nothing is deleted
+        run = execute_run(Run.objects.create(item=item, action="destroy").pk)
+        assert len(api.calls) == 0
+    assert run.status == "succeeded", run.error
+    lines = list(run.log_lines.values_list("text", flat=True))
+    assert any("is on a hosted remote and is not deleted" in line for line in lines)
