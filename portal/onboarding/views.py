@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from portal.catalog.forms import ParameterForm
-from portal.catalog.pricing import estimate_request
+from portal.catalog.pricing import estimate_items, estimate_request
 from portal.core.errors import ApplicationError
 
 from .changes import may_change
@@ -16,7 +16,15 @@ from .models import EDITABLE_STATES, OnboardingRequest, RequestStatus
 from .permissions import can_operate_request, can_view_request
 from .revisions import revise_request
 from .rollout import cancel_provisioning, failed_item, has_active_runs, retry_provisioning
-from .selectors import change_requests_of, items_with_runs, request_detail, request_list_for, review_rounds, timeline
+from .selectors import (
+    change_requests_of,
+    items_with_runs,
+    request_detail,
+    request_list_for,
+    review_rounds,
+    timeline,
+    values_asked,
+)
 from .services import InvalidValues, withdraw_request
 from .wizard import show_errors
 
@@ -54,6 +62,8 @@ def request_page(request, pk):
         "may_edit": onboarding_request.requester_id == request.user.pk
         and onboarding_request.status in EDITABLE_STATES,
         "estimate": estimate_request(onboarding_request),
+        "savings": estimate_items(values_asked(onboarding_request)) if onboarding_request.kind == "decommission"
+        else None,
         "change_requests": change_requests_of(onboarding_request) if onboarding_request.kind == "new" else [],
         "may_decommission": onboarding_request.kind == "new" and may_change(request.user, onboarding_request.team)
         and onboarding_request.items.filter(status="active").exists(),

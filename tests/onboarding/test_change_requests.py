@@ -104,6 +104,7 @@ def test_decommission_of_one_resource_keeps_the_rest(live, mlops_only, fake_engi
         "vm-a": "destroyed", "vm-b": "active", "team-group": "active"}
     page = client.get(f"/requests/{change.pk}/").content.decode()
     assert "Decommission of resources that exist" in page and "Destroyed" in page
+    assert 'id="savings"' in page and "/month" in page
     origin_page = client.get(f"/requests/{live.pk}/").content.decode()
     assert f"#{change.pk} Decommission vm-a" in origin_page and "Decommission this request" in origin_page
 
