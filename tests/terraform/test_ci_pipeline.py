@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+from .conftest import scenario
+
 TAGS = {"team": "vision", "request": "45", "item": "3"}
 BUILDSPEC = "version: 0.2\nphases:\n  build:\n    commands:\n      - make test\n"
 
 
-def test_ci_pipeline_apply_and_destroy(module_run, sandbox_client):
-    run = module_run("ci_pipeline")
+@scenario("ci_pipeline")
+def ci_pipeline_apply_and_destroy(run, sandbox_client):
     variables = {
         "name": "vision-detector-ci",
         "repo_url": "https://github.com/acme-ml/vision-detector.git",
@@ -57,3 +61,8 @@ def test_ci_pipeline_apply_and_destroy(module_run, sandbox_client):
     assert run.state_resources() == []
     roles = {r["RoleName"] for r in iam.list_roles()["Roles"]}
     assert "vision-detector-ci-codebuild" not in roles
+
+
+@pytest.mark.parametrize("job", [ci_pipeline_apply_and_destroy], ids=["ci_pipeline"])
+def test_ci_pipeline_apply_and_destroy(terraform_jobs, job):
+    terraform_jobs.result(job)  # the scenario above, run in the background; it fails here

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
+from .conftest import refused_plan, scenario
+
 TAGS = {"team": "vision", "request": "43", "item": "1"}
 
 
-def test_cluster_with_gpu_nodes_apply_and_destroy(module_run, sandbox_client):
-    run = module_run("cluster")
+@scenario("cluster")
+def cluster_with_gpu_nodes_apply_and_destroy(run, sandbox_client):
     variables = {
         "name": "vision-k8s",
         "kubernetes_version": "1.31",
@@ -74,17 +78,26 @@ def test_cluster_with_gpu_nodes_apply_and_destroy(module_run, sandbox_client):
     assert run.state_resources() == []
 
 
-def test_cluster_refuses_inconsistent_node_group_sizes(module_run):
-    run = module_run("cluster")
-    output = run.plan_fails(
-        {
-            "name": "vision-bad",
-            "kubernetes_version": "1.31",
-            "vpc_cidr": "10.43.0.0/16",
-            "cpu_instance_types": ["m6i.large"],
-            "cpu_min_size": 3,
-            "cpu_desired_size": 2,
-            "cpu_max_size": 4,
-        }
-    )
+@pytest.mark.parametrize("job", [cluster_with_gpu_nodes_apply_and_destroy], ids=["cluster"])
+def test_cluster_with_gpu_nodes_apply_and_destroy(terraform_jobs, job):
+    terraform_jobs.result(job)  # the scenario above, run in the background; it fails here
+
+
+INCONSISTENT_SIZES = refused_plan(
+    "cluster",
+    {
+        "name": "vision-bad",
+        "kubernetes_version": "1.31",
+        "vpc_cidr": "10.43.0.0/16",
+        "cpu_instance_types": ["m6i.large"],
+        "cpu_min_size": 3,
+        "cpu_desired_size": 2,
+        "cpu_max_size": 4,
+    },
+)
+
+
+@pytest.mark.parametrize("refusal", [INCONSISTENT_SIZES], ids=["min-above-desired"])
+def test_cluster_refuses_inconsistent_node_group_sizes(terraform_jobs, refusal):
+    output = terraform_jobs.result(refusal)  # the plan's output (it ran in the background)
     assert "0 <= min <= desired <= max" in output

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
+from .conftest import refused_plan, scenario
+
 TAGS = {"team": "vision", "request": "46", "item": "4"}
 
 
@@ -19,8 +23,8 @@ def _members(ids, store, group_id) -> set[str]:
     return names
 
 
-def test_group_with_created_users_apply_and_destroy(module_run, sandbox_client):
-    run = module_run("directory_group_sandbox")
+@scenario("directory_group_sandbox")
+def group_with_created_users_apply_and_destroy(run, sandbox_client):
     variables = {
         "name": "vision-data-scientists",
         "description": "Vision team data scientists",
@@ -49,13 +53,18 @@ def test_group_with_created_users_apply_and_destroy(module_run, sandbox_client):
     assert run.state_resources() == []
 
 
-def test_group_of_existing_users_leaves_them_on_destroy(module_run, sandbox_client):
+@pytest.mark.parametrize("job", [group_with_created_users_apply_and_destroy], ids=["directory_group_sandbox"])
+def test_group_with_created_users_apply_and_destroy(terraform_jobs, job):
+    terraform_jobs.result(job)  # the scenario above, run in the background; it fails here
+
+
+@scenario("directory_group_sandbox")
+def group_of_existing_users_leaves_them_on_destroy(run, sandbox_client):
     ids, store = sandbox_client("identitystore"), _store_id(sandbox_client)
     for user in ("grace.hopper", "edsger.dijkstra"):
         ids.create_user(
             IdentityStoreId=store, UserName=user, DisplayName=user, Name={"GivenName": user, "FamilyName": "Existing"}
         )
-    run = module_run("directory_group_sandbox")
     variables = {"name": "vision-reviewers", "member_user_names": ["grace.hopper", "edsger.dijkstra"], "tags": {}}
 
     out = run.apply(variables)
@@ -72,8 +81,17 @@ def test_group_of_existing_users_leaves_them_on_destroy(module_run, sandbox_clie
     assert {"grace.hopper", "edsger.dijkstra"} <= users
 
 
-def test_group_refuses_unknown_member(module_run):
-    run = module_run("directory_group_sandbox")
-    output = run.plan_fails({"name": "vision-ghosts", "member_user_names": ["no.such.user"]})
+@pytest.mark.parametrize("job", [group_of_existing_users_leaves_them_on_destroy], ids=["directory_group_sandbox"])
+def test_group_of_existing_users_leaves_them_on_destroy(terraform_jobs, job):
+    terraform_jobs.result(job)  # the scenario above, run in the background; it fails here
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    [refused_plan("directory_group_sandbox", {"name": "vision-ghosts", "member_user_names": ["no.such.user"]})],
+    ids=["no.such.user"],
+)
+def test_group_refuses_unknown_member(terraform_jobs, refusal):
+    output = terraform_jobs.result(refusal)  # the plan's output (it ran in the background)
     assert 'data.aws_identitystore_user.existing["no.such.user"]' in output
     assert "USER not found" in output

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from .conftest import PlanCheck, refused_plan, scenario
+
 AMI = "ami-04681a1dbd79675a5"  # known to moto; admin-fixed in the template version
 TAGS = {"team": "vision", "request": "42", "item": "7"}
 
 
-def test_gpu_vm_apply_and_destroy(module_run, sandbox_client):
-    run = module_run("gpu_vm")
+@scenario("gpu_vm")
+def gpu_vm_apply_and_destroy(run, sandbox_client):
     variables = {
         "name": "vision-train-1",
         "instance_type": "g5.12xlarge",
@@ -43,11 +45,20 @@ def test_gpu_vm_apply_and_destroy(module_run, sandbox_client):
     assert run.state_resources() == []
 
 
+@pytest.mark.parametrize("job", [gpu_vm_apply_and_destroy], ids=["gpu_vm"])
+def test_gpu_vm_apply_and_destroy(terraform_jobs, job):
+    terraform_jobs.result(job)  # the scenario above, run in the background; it fails here
+
+
+def _refused(instance_type: str) -> PlanCheck:
+    return refused_plan("gpu_vm", {"name": "x", "instance_type": instance_type, "disk_size_gb": 100, "ami": AMI})
+
+
 @pytest.mark.parametrize(
-    ("instance_type", "message"),
-    [("t3.large", "g4dn, g5, p3 or p4d family"), ("g5.3xlarge", "not one of the GPU types")],
+    ("refusal", "message"),
+    [(_refused("t3.large"), "g4dn, g5, p3 or p4d family"), (_refused("g5.3xlarge"), "not one of the GPU types")],
+    ids=["t3.large", "g5.3xlarge"],
 )
-def test_gpu_vm_refuses_types_it_does_not_offer(module_run, instance_type, message):
-    run = module_run("gpu_vm")
-    output = run.plan_fails({"name": "x", "instance_type": instance_type, "disk_size_gb": 100, "ami": AMI})
+def test_gpu_vm_refuses_types_it_does_not_offer(terraform_jobs, refusal, message):
+    output = terraform_jobs.result(refusal)  # the plan's output (it ran in the background)
     assert message in output

@@ -7,10 +7,9 @@ import subprocess
 
 import pytest
 
-from provisioning.runners.terraform import TerraformRunner, terraform_env
-from provisioning.workspace import CloudTarget, prepare_workspace
+from provisioning.runners.terraform import terraform_env
 
-from .conftest import MODULES_DIR
+from .conftest import MODULES_DIR, validation
 
 MODULES = sorted(p.name for p in MODULES_DIR.iterdir() if p.is_dir() and not p.name.startswith("."))
 FILES = ("versions.tf", "variables.tf", "main.tf", "outputs.tf", "README.md")
@@ -40,21 +39,13 @@ def test_module_layout(module):
     assert not undocumented, f"{module}/README.md does not mention {sorted(undocumented)}"
 
 
-@pytest.mark.parametrize("module", MODULES)
-def test_module_validates(module, tmp_path, tf_cli_config):
-    # validate reads no variable values and calls no API: a dead sandbox URL is enough.
-    target = CloudTarget(region="us-east-1", sandbox_url="http://127.0.0.1:9")
-    workdir = prepare_workspace(
-        workdir=tmp_path / module,
-        module_dir=MODULES_DIR / module,
-        variables={},
-        target=target,
-        backend={"local": {"path": str(tmp_path / "state.tfstate")}},
-    )
-    lines: list[str] = []
-    runner = TerraformRunner(workdir, terraform_env(cli_config=tf_cli_config), on_line=lines.append)
-    runner.init()
-    runner.validate()
+@pytest.mark.parametrize("check", [validation(module) for module in MODULES], ids=MODULES)
+def test_module_validates(check, terraform_jobs):
+    # init + validate of the module in its own working dir, run in the background alongside the
+    # apply tests (see BackgroundJobs); the checks are on what Terraform printed.
+    result = terraform_jobs.result(check)
+    lines = result.lines
+    assert result.error is None, f"{check.module}: {result.error}\n" + "\n".join(lines[-60:])
     assert any("The configuration is valid" in line for line in lines)
     assert not any("Warning" in line for line in lines if "lock file" not in line), "\n".join(lines)
 

@@ -8,12 +8,14 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
+from .conftest import planned_changes, refused_plan, scenario
+
 # A requester's text reaches the tfvars file as JSON data: quotes and ${...} must stay literal.
 TAGS = {"team": "vision", "request": "44", "item": "2", "purpose": 'say "hi" ${var.name} %{if true}x%{endif}'}
 
 
-def test_storage_apply_and_destroy(module_run, sandbox_client):
-    run = module_run("storage")
+@scenario("storage")
+def storage_apply_and_destroy(run, sandbox_client):
     variables = {
         "name": "acme-vision-train-data",
         "sse_algorithm": "aws:kms",
@@ -64,12 +66,20 @@ def test_storage_apply_and_destroy(module_run, sandbox_client):
     assert run.state_resources() == []
 
 
-def test_storage_plain_bucket_plans_no_versioning_or_lifecycle(module_run):
+@pytest.mark.parametrize("job", [storage_apply_and_destroy], ids=["storage"])
+def test_storage_apply_and_destroy(terraform_jobs, job):
+    terraform_jobs.result(job)  # the scenario above, run in the background; it fails here
+
+
+PLAIN_BUCKET = planned_changes(
+    "storage", {"name": "acme.vision.scratch", "sse_algorithm": "AES256", "versioning": False, "lifecycle_days": 0}
+)
+
+
+@pytest.mark.parametrize("check", [PLAIN_BUCKET], ids=["plain"])
+def test_storage_plain_bucket_plans_no_versioning_or_lifecycle(terraform_jobs, check):
     """The other branches, by plan alone: AES256, no versioning resource, no lifecycle rule."""
-    run = module_run("storage")
-    plan = run.show_plan(
-        {"name": "acme.vision.scratch", "sse_algorithm": "AES256", "versioning": False, "lifecycle_days": 0}
-    )
+    plan = terraform_jobs.result(check)  # ``terraform show -json`` of the plan (made in the background)
 
     planned = {r["address"]: r["change"]["after"] for r in plan["resource_changes"] if r["mode"] == "managed"}
     assert "aws_s3_bucket_public_access_block.this" in planned
@@ -83,6 +93,7 @@ def test_storage_plain_bucket_plans_no_versioning_or_lifecycle(module_run):
     assert sse["bucket_key_enabled"] is False
 
 
-def test_storage_refuses_a_bad_bucket_name(module_run):
-    output = module_run("storage").plan_fails({"name": "Team_Data..bucket"})
+@pytest.mark.parametrize("refusal", [refused_plan("storage", {"name": "Team_Data..bucket"})], ids=["bad-name"])
+def test_storage_refuses_a_bad_bucket_name(terraform_jobs, refusal):
+    output = terraform_jobs.result(refusal)  # the plan's output (it ran in the background)
     assert "S3 naming rules" in output
