@@ -27,7 +27,8 @@ from portal.core.errors import ApplicationError, PermissionDenied
 from portal.teams.selectors import is_member
 
 from .bundles import provisioning_rank
-from .models import OnboardingRequest, RequestItem, RequestKind, RequestStatus, ResourceChange
+from .models import TRANSITIONS, OnboardingRequest, RequestItem, RequestKind, RequestStatus, ResourceChange
+from .services import InvalidValues, _transition, submit_request
 
 Change = ResourceChange.Status
 # A change request still under way: a resource in one of them takes no second change.
@@ -65,8 +66,6 @@ def _check_resources(actor, resources) -> None:
 
 
 def _create(*, actor, kind: str, title: str, reason: str, resources, **change_fields) -> OnboardingRequest:
-    from .services import submit_request
-
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError("Say why (the approvers read it).", field="reason")
@@ -141,8 +140,6 @@ def request_extension(*, actor, resource, days, reason: str) -> OnboardingReques
 @transaction.atomic
 def request_modification(*, actor, resource, values: dict, reason: str) -> OnboardingRequest:
     """Ask to change a resource's values (day-2); approvers see the plan of the change."""
-    from .services import InvalidValues
-
     [resource] = _active([resource])
     _check_resources(actor, [resource])
     item = resource.item
@@ -171,8 +168,6 @@ def check_changes(request: OnboardingRequest) -> None:
         if change.values is not None:
             errors = validate_values(change.item.template_version.parameter_schema, change.values)
             if errors:
-                from .services import InvalidValues
-
                 raise InvalidValues(errors)
             check_quota(team=request.team, items=[(change.item.template_version, change.values)],
                         exclude_items=[change.item.pk])
@@ -195,8 +190,6 @@ def plan_previews(request: OnboardingRequest, *, actor) -> None:
 # -- carrying out ---------------------------------------------------------------------------
 def carry_out(*, request: OnboardingRequest, actor) -> None:
     """The change request was approved (inside that transaction): start its first change."""
-    from .services import _transition
-
     if request.kind == RequestKind.MODIFY:
         from portal.teams.quotas import reserve_quota
 
@@ -210,20 +203,12 @@ def carry_out(*, request: OnboardingRequest, actor) -> None:
 
 def _mark_origins_decommissioning(request: OnboardingRequest, *, actor) -> None:
     """A request all of whose remaining items go away with this one is decommissioning."""
-    from .services import _transition
-
     targeted = set(request.changes.values_list("resource__item_id", flat=True))
     origins = OnboardingRequest.objects.filter(items__pk__in=targeted).distinct()
     for origin in origins:
         left = set(origin.items.filter(status=RequestItem.Status.ACTIVE).values_list("pk", flat=True))
-        if left <= targeted and RequestStatus.DECOMMISSIONING in _next_states(origin):
+        if left <= targeted and RequestStatus.DECOMMISSIONING in TRANSITIONS[origin.status]:
             _transition(origin, RequestStatus.DECOMMISSIONING, actor=actor)
-
-
-def _next_states(request) -> set:
-    from .models import TRANSITIONS
-
-    return TRANSITIONS[request.status]
 
 
 def _start_next_change(request: OnboardingRequest, *, actor) -> bool:
@@ -282,8 +267,6 @@ def settle_change_run(*, run) -> None:
     if succeeded:
         _change_done(change, run)
         if request.status == RequestStatus.PROVISIONING and not _start_next_change(request, actor=None):
-            from .services import _transition
-
             _transition(request, RequestStatus.COMPLETED, actor=None)
         return
     _change_failed(request, change, run)
@@ -307,8 +290,6 @@ def _change_done(change: ResourceChange, run) -> None:
 
 
 def _change_failed(request: OnboardingRequest, change: ResourceChange, run) -> None:
-    from .services import _transition
-
     ResourceChange.objects.filter(pk=change.pk).update(status=Change.FAILED, error=run.error)
     if request.status == RequestStatus.PROVISIONING:
         _transition(request, RequestStatus.FAILED, actor=None)
@@ -323,8 +304,6 @@ def item_destroyed(item: RequestItem, *, actor) -> None:
     """An item's resources are gone for good (decommission or expiry); its request is
     decommissioned once nothing of it is left."""
     from portal.inventory.services import record_destroyed
-
-    from .services import _transition
 
     if not RequestItem.objects.filter(pk=item.pk).exclude(status=RequestItem.Status.DESTROYED).update(
             status=RequestItem.Status.DESTROYED, updated_at=timezone.now()):
@@ -342,8 +321,6 @@ def item_destroyed(item: RequestItem, *, actor) -> None:
 @transaction.atomic
 def retry_changes(*, request: OnboardingRequest, actor) -> OnboardingRequest:
     """Carry out a failed change request again, from its failed change."""
-    from .services import _transition
-
     ResourceChange.objects.filter(request=request, status=Change.FAILED).update(status=Change.PENDING, error="")
     _transition(request, RequestStatus.PROVISIONING, actor=actor)
     record_event(actor=actor, verb="request.retried", target=request)

@@ -12,7 +12,7 @@ from portal.core.errors import ApplicationError, Conflict, PermissionDenied
 from portal.teams.quotas import check_quota, reserve_quota
 from portal.teams.selectors import is_member
 
-from .models import TRANSITIONS, OnboardingRequest, RequestItem, RequestKind, RequestStatus
+from .models import EDITABLE_STATES, TRANSITIONS, OnboardingRequest, RequestItem, RequestKind, RequestStatus
 
 
 class InvalidValues(ApplicationError):
@@ -136,7 +136,18 @@ def withdraw_request(*, request: OnboardingRequest, actor) -> OnboardingRequest:
     request = OnboardingRequest.objects.select_for_update().get(pk=request.pk)  # decisions wait for us
     if actor.pk != request.requester_id:
         raise PermissionDenied("Only the requester can withdraw this request.")
-    if RequestStatus.WITHDRAWN not in TRANSITIONS[request.status]:
+    if not withdrawable(request):
         raise ApplicationError(f"A request that is {request.get_status_display().lower()} cannot be withdrawn.")
     void_review(request=request, actor=actor, why="the requester withdrew it")
     return _transition(request, RequestStatus.WITHDRAWN, actor=actor)
+
+
+def withdrawable(request: OnboardingRequest) -> bool:
+    """Before a decision; or a change request that failed and is given up (its failed change stays
+    recorded, and the resource is free for another change). A failed new request is retried or
+    decommissioned instead, since it may hold resources."""
+    from .rollout import is_cleaning_up
+
+    if request.status in EDITABLE_STATES:
+        return True
+    return request.status == RequestStatus.FAILED and request.kind != RequestKind.NEW and not is_cleaning_up(request)

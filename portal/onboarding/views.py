@@ -25,7 +25,7 @@ from .selectors import (
     timeline,
     values_asked,
 )
-from .services import InvalidValues, withdraw_request
+from .services import InvalidValues, withdraw_request, withdrawable
 from .wizard import show_errors
 
 LIVE_STATES = {RequestStatus.APPROVED, RequestStatus.PROVISIONING, RequestStatus.DECOMMISSIONING}
@@ -61,6 +61,7 @@ def request_page(request, pk):
         "rounds": review_rounds(onboarding_request),
         "may_edit": onboarding_request.requester_id == request.user.pk
         and onboarding_request.status in EDITABLE_STATES,
+        "may_withdraw": onboarding_request.requester_id == request.user.pk and withdrawable(onboarding_request),
         "estimate": estimate_request(onboarding_request),
         "savings": estimate_items(values_asked(onboarding_request)) if onboarding_request.kind == "decommission"
         else None,

@@ -348,3 +348,33 @@ def test_the_reaper_goes_on_with_a_change_whose_worker_died_before_recording_it(
     change.refresh_from_db()
     assert change.status == RequestStatus.COMPLETED
     assert resources_of(live)["vm-a"].status == "destroyed"
+
+
+def test_a_failed_change_can_be_given_up_so_the_resource_takes_another(live, mlops_only, fake_engine, inline_tasks,
+                                                                     client):
+    demo = mlops_only
+    target = resources_of(live)["vm-a"]
+    fake_engine.fail("vm-a", "apply", TerraformFailed("apply", 1, ["Error: InvalidParameterValue: no such type"]))
+    change = changes.request_modification(actor=demo.people["requester"], resource=target,
+                                          values=vm("vm-a", "t3.xlarge"), reason="bigger")
+    approve(demo, change)
+    inline_tasks.drain()
+    change.refresh_from_db()
+    assert change.status == RequestStatus.FAILED
+    with pytest.raises(ApplicationError, match="already has a change under way"):
+        changes.request_decommission(actor=demo.people["requester"], resources=[target], reason="then remove it")
+
+    client.force_login(demo.people["requester"])
+    assert "Give up this change" in client.get(f"/requests/{change.pk}/").content.decode()
+    client.post(f"/requests/{change.pk}/withdraw/")
+    change.refresh_from_db()
+    assert change.status == RequestStatus.WITHDRAWN
+    assert RequestItem.objects.get(pk=target.item_id).values["instance_type"] == "t3.large"  # never applied
+    again = changes.request_decommission(actor=demo.people["requester"], resources=[target], reason="remove it")
+    assert again.status == RequestStatus.IN_REVIEW
+
+    # A failed *new* request is retried or decommissioned, not withdrawn: it may hold resources.
+    OnboardingRequest.objects.filter(pk=live.pk).update(status=RequestStatus.FAILED)
+    client.post(f"/requests/{live.pk}/withdraw/")
+    live.refresh_from_db()
+    assert live.status == RequestStatus.FAILED

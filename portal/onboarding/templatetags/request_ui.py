@@ -1,9 +1,8 @@
 from django import template
 
-from ..lifecycle import lifecycle_steps, next_step, request_steps
+from ..lifecycle import next_step, request_steps
 
 register = template.Library()
-register.filter("lifecycle_steps", lifecycle_steps)
 register.filter("request_steps", request_steps)
 register.filter("next_step", next_step)
 
