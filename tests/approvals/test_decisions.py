@@ -3,10 +3,10 @@
 import pytest
 
 from portal.approvals.models import ApprovalStage, Decision
-from portal.approvals.services import record_decision
 from portal.audit.selectors import events_for
 from portal.core.errors import ApplicationError, PermissionDenied
 from portal.onboarding.models import RequestStatus
+from portal.onboarding.services import record_decision
 from provisioning.models import Run
 from tests.approvals.conftest import GPU_VALUES, stage_of
 

@@ -9,9 +9,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.core import mail
 
-from portal.approvals.services import record_decision
 from portal.approvals.tasks import post_webhook_task
 from portal.approvals.webhooks import WebhookFailed, post_text
+from portal.onboarding.services import record_decision
 from tests.approvals.conftest import GPU_VALUES, stage_of
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from portal.approvals.models import ApprovalStage
-from portal.approvals.services import record_decision
 from portal.onboarding.models import OnboardingRequest, RequestItem
+from portal.onboarding.services import record_decision
 from provisioning.models import Run
 from tests.approvals.conftest import GPU_VALUES, stage_of
 from tests.fixtures.people import CPU_VM_VALUES

@@ -94,9 +94,8 @@ def request_events(request):
 
 def test_a_failed_run_shows_why(client, demo, celery_worker_process, settings):
     """A module that Terraform rejects fails the run with Terraform's error on the request page."""
-    from portal.approvals.services import record_decision
     from portal.catalog.models import TemplateVersion
-    from portal.onboarding.services import submit_new_request
+    from portal.onboarding.services import record_decision, submit_new_request
 
     version = demo.versions["cpu-vm"]
     # moto refuses an unknown image; a raw update because a published version refuses save()

@@ -8,14 +8,18 @@ from django.core import mail
 from django.utils import timezone
 
 from portal.approvals.models import ApprovalRule, RuleCondition
-from portal.approvals.services import record_decision
 from portal.core.errors import ApplicationError, PermissionDenied
-from portal.inventory.expiry import destroy_expired, warn_expiring
+from portal.inventory.expiry import warn_expiring
 from portal.inventory.models import ProvisionedResource
 from portal.onboarding import changes
 from portal.onboarding.models import OnboardingRequest, RequestItem, RequestStatus, ResourceChange
-from portal.onboarding.rollout import retry_provisioning
-from portal.onboarding.services import InvalidValues, start_provisioning
+from portal.onboarding.services import (
+    InvalidValues,
+    destroy_expired,
+    record_decision,
+    retry_fulfilment,
+    start_fulfilment,
+)
 from provisioning.models import Run
 from provisioning.runners.terraform import TerraformFailed
 from tests.fixtures.runs import make_version
@@ -34,7 +38,7 @@ def live(mlops_only, approved_request, fake_engine, inline_tasks):
     group = make_version("directory_group", engine="directory")
     request = approved_request([(demo.versions["cpu-vm"], vm("vm-a")), (group, {"name": "team-group"}),
                                 (demo.versions["cpu-vm"], vm("vm-b"))])
-    start_provisioning(request=request, actor=demo.people["approver"])
+    start_fulfilment(request=request, actor=demo.people["approver"])
     inline_tasks.drain()
     request.refresh_from_db()
     assert request.status == RequestStatus.ACTIVE
@@ -123,7 +127,7 @@ def test_a_failed_destroy_fails_the_change_and_retry_resumes_it(live, mlops_only
     failed = ResourceChange.objects.get(request=change, status="failed")
     assert failed.resource.name == "vm-b" and "UnauthorizedOperation" in failed.error
 
-    retry_provisioning(request=change, actor=demo.people["requester"])
+    retry_fulfilment(request=change, actor=demo.people["requester"])
     inline_tasks.drain()
     change.refresh_from_db()
     live.refresh_from_db()
@@ -135,7 +139,7 @@ def test_offboarding_decommissions_everything_a_team_owns_in_one_request(live, m
                                                                          fake_engine, inline_tasks, client):
     demo = mlops_only
     other = approved_request([(demo.versions["cpu-vm"], vm("vm-c"))], title="second project")
-    start_provisioning(request=other, actor=demo.people["approver"])
+    start_fulfilment(request=other, actor=demo.people["approver"])
     inline_tasks.drain()
     client.force_login(demo.people["requester"])
     dashboard = client.get("/teams/churn-modelling/").content.decode()
@@ -293,7 +297,7 @@ def test_a_template_lifetime_sets_the_expiry_of_what_it_creates(mlops_only, appr
     type(version).objects.filter(pk=version.pk).update(default_lifetime_days=14)
     version.refresh_from_db()
     request = approved_request([(version, vm("short-lived"))])
-    start_provisioning(request=request, actor=demo.people["approver"])
+    start_fulfilment(request=request, actor=demo.people["approver"])
     inline_tasks.drain()
     resource = ProvisionedResource.objects.get(item__request=request)
     assert timedelta(days=13, hours=23) < resource.expires_at - timezone.now() <= timedelta(days=14)

@@ -7,12 +7,11 @@ from decimal import Decimal
 import pytest
 from django.db import connection, transaction
 
-from portal.approvals.services import record_decision
 from portal.onboarding.models import OnboardingRequest, RequestStatus
-from portal.onboarding.services import conclude_review, submit_new_request
+from portal.onboarding.quotas import QuotaExceeded, quota_report
+from portal.onboarding.services import conclude_review, record_decision, submit_new_request
 from portal.teams import quotas
 from portal.teams.models import Quota
-from portal.teams.quotas import QuotaExceeded, quota_report
 from tests.fixtures.people import CPU_VM_VALUES
 
 GPU_VM = {"name": "trainer", "instance_type": "g5.xlarge", "disk_size_gb": 100, "purpose": "training"}
