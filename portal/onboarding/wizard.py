@@ -179,8 +179,10 @@ def _review_context(draft, details, sections) -> dict:
     from portal.approvals.facts import facts_for
     from portal.approvals.routing import stages_for
 
+    from .selectors import values_asked
+
     try:
-        stages, routing_problem = stages_for(draft, facts_for(draft)), ""
+        stages, routing_problem = stages_for(draft, facts_for(draft, values_asked(draft))), ""
     except ApplicationError as error:
         stages, routing_problem = [], error.message
     entries = [(s.title, s.version, s.form.cleaned_values) for s in sections]

@@ -41,7 +41,7 @@ def race(*calls):
 
 @pytest.fixture(autouse=True)
 def no_broker(monkeypatch):
-    monkeypatch.setattr("provisioning.tasks.execute_run_task.delay", lambda pk: None)
+    monkeypatch.setattr("provisioning.services.send_run_task", lambda *a, **k: None)
 
 
 @pytest.fixture(autouse=True)

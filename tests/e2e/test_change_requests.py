@@ -7,9 +7,8 @@ import pytest
 from django.utils import timezone
 
 from portal.inventory.models import ProvisionedResource
-from portal.onboarding import changes
 from portal.onboarding.models import RequestStatus
-from portal.onboarding.services import destroy_expired, record_decision, start_fulfilment
+from portal.onboarding.services import changes, destroy_expired, record_decision, start_fulfilment
 from provisioning.models import Run, RunStatus
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -2,7 +2,7 @@ import pytest
 
 from portal.core.errors import ApplicationError, Conflict
 from portal.onboarding.models import TRANSITIONS, OnboardingRequest, RequestStatus
-from portal.onboarding.services import _transition
+from portal.onboarding.services import move_request as _transition
 
 ALL = list(RequestStatus)
 

@@ -78,6 +78,7 @@ def submit_request(*, request: OnboardingRequest, actor) -> OnboardingRequest:
     open_review(request=request, actor=actor, pairs=values_asked(request))
     queue_previews(request, actor=actor)
     move_request(request, RequestStatus.IN_REVIEW, actor=actor)
+    request.refresh_from_db()  # what was stored (e.g. the cost, rounded to cents)
     return request
 
 
