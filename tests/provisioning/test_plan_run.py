@@ -43,6 +43,7 @@ def test_unknown_engine_fails_with_a_clear_reason(item, in_process_worker):
     version = item.template_version
     # a raw update: a published version refuses save(), and this test needs an engine not installed
     type(version).objects.filter(pk=version.pk).update(engine="quantum")
-    run = make_run(item=item, action=Run.Action.APPLY)
+    run = make_run(item=type(item).objects.get(pk=item.pk), action=Run.Action.APPLY)
+    assert run.engine == "quantum"  # the snapshot names the engine the version had when it was queued
     ended = execute_run(run.pk)
     assert ended.status == "failed" and "'quantum' engine is not available" in ended.error

@@ -79,7 +79,7 @@ class LocalGitLab(GitLabRemote):
 
 def test_a_gitlab_repo_gets_its_retraining_schedule_once(in_process_worker, make_item, monkeypatch):
     remote = LocalGitLab(in_process_worker.PORTAL_GIT_ROOT)
-    monkeypatch.setattr("provisioning.engines.scaffold.git_remote", lambda: remote)
+    monkeypatch.setattr("provisioning.engines.scaffold.git_remote", lambda config: remote)
     item = make_item("repo", "scaffold", "ml-project", {
         "name": "churn-model", "project_name": "Churn Model", "ci_provider": "gitlab",
         "retrain_schedule": "0 3 * * 1"})
@@ -122,7 +122,7 @@ def test_github_ci_needs_no_schedule_call_the_workflow_has_the_cron(in_process_w
 
 def test_decommission_lets_go_of_a_hosted_repo_without_deleting_it(in_process_worker, make_item, monkeypatch):
     remote = LocalGitLab(in_process_worker.PORTAL_GIT_ROOT)
-    monkeypatch.setattr("provisioning.engines.scaffold.git_remote", lambda: remote)
+    monkeypatch.setattr("provisioning.engines.scaffold.git_remote", lambda config: remote)
     item = make_item("repo", "scaffold", "ml-project", {"name": "kept-code"})
     with responses.RequestsMock() as api:  # no API call at all: nothing is deleted
         run = execute_run(make_run(item=item, action="destroy").pk)

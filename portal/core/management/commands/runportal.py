@@ -36,11 +36,16 @@ class Command(BaseCommand):
                 port = urlparse(settings.PORTAL_SANDBOX_URL).port
                 children.append(("sandbox cloud", start_sandbox(port, log_path=logs / "sandbox.log")))
                 self.stdout.write(f"Sandbox cloud (moto) on {settings.PORTAL_SANDBOX_URL}")
-            children.append(("worker", self._spawn(
-                [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "--loglevel=INFO"],
-                logs / "worker.log")))
+            for name, queues in (("worker", "runs,default"), ("preview worker", "previews")):
+                # Plan previews and drift checks have a worker of their own: approvers see the plan
+                # while an apply runs.
+                log_name = name.replace(" ", "-") + ".log"
+                children.append((name, self._spawn(
+                    [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "--loglevel=INFO",
+                     "-Q", queues, "-n", f"{name.replace(' ', '-')}@%h"], logs / log_name)))
             broker = settings.CELERY_BROKER_URL
-            self.stdout.write(f"Celery worker started (broker {broker}); log: {logs / 'worker.log'}")
+            self.stdout.write(f"Celery workers started (broker {broker}); logs: {logs / 'worker.log'}, "
+                              f"{logs / 'preview-worker.log'}")
             children.append(("beat", self._spawn(
                 [sys.executable, "-m", "celery", "-A", "portal", "beat", "--loglevel=INFO"], logs / "beat.log")))
             children.append(("web", self._spawn(
