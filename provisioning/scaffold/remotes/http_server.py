@@ -27,6 +27,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from socketserver import ThreadingMixIn
 from typing import IO, Any
+from urllib.parse import parse_qs
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 
 from ..errors import ScaffoldError
@@ -78,8 +79,8 @@ class GitHttpBackend:
         if not match:
             raise _Refused("404 Not Found", "not found")
         name, tail = match["name"], match["tail"]
-        query = dict(p.partition("=")[::2] for p in environ.get("QUERY_STRING", "").split("&") if p)
-        service = query.get("service", "") if tail == "info/refs" else tail
+        query = parse_qs(environ.get("QUERY_STRING", ""))
+        service = query.get("service", [""])[0] if tail == "info/refs" else tail
         method = "GET" if tail == "info/refs" else "POST"
         if service not in _SERVICES:
             raise _Refused("404 Not Found", "only git's smart HTTP is served here")
@@ -120,7 +121,7 @@ class GitHttpBackend:
         )
         feeder = threading.Thread(target=_feed, args=(process.stdin, body), daemon=True)
         feeder.start()
-        assert process.stdout is not None  # noqa: S101 - for the type checker: stdout=PIPE
+        assert process.stdout is not None  # stdout=PIPE; for the type checker
         status, headers = _cgi_head(process.stdout)
         if status is None:
             _end(process, feeder, finished=False)
@@ -193,7 +194,7 @@ def _cgi_head(stdout: IO[bytes]) -> tuple[str | None, list[tuple[str, str]]]:
 def _stream(process: subprocess.Popen[bytes], feeder: threading.Thread) -> Iterator[bytes]:
     finished = False
     try:
-        assert process.stdout is not None  # noqa: S101
+        assert process.stdout is not None
         while chunk := process.stdout.read1(65536):
             yield chunk
         finished = True
