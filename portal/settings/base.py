@@ -214,7 +214,10 @@ PORTAL_SCAFFOLDS_DIR = Path(env("PORTAL_SCAFFOLDS_DIR", str(BASE_DIR / "template
 PORTAL_SCAFFOLD_CACHE = Path(env("PORTAL_SCAFFOLD_CACHE", str(DATA_DIR / "scaffolds")))
 PORTAL_GIT_REMOTE = env("PORTAL_GIT_REMOTE", "bare")  # bare | github | gitlab
 PORTAL_GIT_ROOT = Path(env("PORTAL_GIT_ROOT", str(DATA_DIR / "git")))  # bare repos
-PORTAL_GIT_PUBLIC_URL = env("PORTAL_GIT_PUBLIC_URL")  # e.g. git://127.0.0.1:9418 while git daemon serves
+PORTAL_GIT_PUBLIC_URL = env("PORTAL_GIT_PUBLIC_URL")  # clone URLs of bare repos: <this>/<name>.git (else file://)
+# Where `manage.py runportal` serves PORTAL_GIT_ROOT read-only over git's smart HTTP: a loopback host:port,
+# empty for not at all. The embedded default (local.py) makes it PORTAL_GIT_PUBLIC_URL.
+PORTAL_GIT_HTTP_ADDR = env("PORTAL_GIT_HTTP_ADDR", "127.0.0.1:5056")
 PORTAL_GIT_API_URL = env("PORTAL_GIT_API_URL")  # https://api.github.com or https://gitlab.example/api/v4
 PORTAL_GIT_NAMESPACE = env("PORTAL_GIT_NAMESPACE")  # GitHub org or GitLab group path
 PORTAL_GIT_TOKEN = env("PORTAL_GIT_TOKEN")
