@@ -75,6 +75,11 @@ def test_request_approved_applies_a_tagged_instance_in_the_sandbox(
     assert tags["portal:team"] == "churn-modelling"
     assert tags["portal:item"] == str(request.items.get().pk)
     assert tags["Purpose"] == 'features "q" ${var.x}'  # a value arrives literally, never as HCL
+    # The apply applied the plan the approver saw (paid for before the approval), not a new one.
+    lines = list(run.log_lines.values_list("text", flat=True))
+    assert run.applied_plan_of_id == plan.pk, "\n".join(lines)
+    assert f"portal: applying the plan of preview run #{plan.pk} (what the approvers saw)" in lines
+    assert run.variables == plan.variables and run.module_content_id == plan.module_content_id
 
     client.logout()
     login(client, "requester", "requester-demo")
