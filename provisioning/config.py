@@ -26,7 +26,10 @@ def cli_config() -> Path:
 
 
 def pg_conn() -> str:
-    """A postgres:// URL of the portal's database, for the pg state backend (secrets stay out of files)."""
+    """A postgres:// URL for the pg state backend: ``TERRAFORM_STATE_PG_URL`` (e.g. a role that may only
+    touch the state schemas), else the portal's own database. Given to Terraform in its environment only."""
+    if settings.TERRAFORM_STATE_PG_URL:
+        return settings.TERRAFORM_STATE_PG_URL
     db = settings.DATABASES["default"]
     auth = quote(db.get("USER") or "", safe="")
     if db.get("PASSWORD"):

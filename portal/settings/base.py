@@ -156,6 +156,8 @@ TERRAFORM_STATE_BACKEND = env(
     "TERRAFORM_STATE_BACKEND",
     "pg" if DATABASES["default"]["ENGINE"].endswith("postgresql") else "local",
 )
+# The pg backend's database (postgres:// URL); empty: the portal's own database.
+TERRAFORM_STATE_PG_URL = env("TERRAFORM_STATE_PG_URL", "")
 RUN_HEARTBEAT_SECONDS = float(env("RUN_HEARTBEAT_SECONDS", "5"))
 # The reaper calls a run lost after this much heartbeat silence, and resends the task of a run
 # queued this long (a lost broker message) — see provisioning/reaper.py.
