@@ -93,7 +93,7 @@ def test_the_ml_starter_bundle_reaches_active_and_its_pipeline_gets_a_clone_url_
 
     client.force_login(demo.people["requester"])
     page = client.get(f"/requests/{request.pk}/").content.decode()
-    assert f'data-fed="repo_url"' in page and clone_url in page  # what the pipeline was actually given
+    assert 'data-fed="repo_url"' in page and clone_url in page  # what the pipeline was actually given
     assert "typed-by-hand" not in page
 
 
