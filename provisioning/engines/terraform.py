@@ -31,8 +31,8 @@ def state_location(tf: TerraformSettings, workspace: str) -> StateLocation:
 
 def backend_block(location: StateLocation) -> tuple[dict, dict[str, str]]:
     """The backend block and the environment it needs (the connection string stays out of files)."""
-    if location.backend == "pg":
-        return {"pg": {"schema_name": location.schema}}, {"PG_CONN_STR": location.pg_conn}
+    if location.backend == "pg":  # the schema is made by StateLocation.ensure (see there why)
+        return {"pg": {"schema_name": location.schema, "skip_schema_creation": True}}, {"PG_CONN_STR": location.pg_conn}
     location.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     return {"local": {"path": str(location.path)}}, {}
 
@@ -70,6 +70,7 @@ class TerraformEngine:
                                  log_tag=f"run-{spec.run_id}")
         if needs_init:
             self._phase(ctx, "init")
+            location.ensure()
             runner.init()
             mark_initialised(workdir)
         else:
