@@ -78,13 +78,15 @@ def door_of(name):
     return model, transitions, make, door
 
 
+def statuses(model) -> list[str]:
+    return [choice for choice, _ in model._meta.get_field("status").choices]
+
+
 def cases():
     for name in DOORS:
-        model, transitions, _, _ = door_of(name)
-        statuses = [choice for choice, _ in model._meta.get_field("status").choices]
-        for old in statuses:
-            for new in statuses:
-                yield pytest.param(name, old, new, id=f"{name}:{old}->{new}")
+        model = door_of(name)[0]
+        for old in statuses(model):
+            yield pytest.param(name, old, id=f"{name}:{old}")
 
 
 @pytest.mark.parametrize("name", list(DOORS))
@@ -93,21 +95,22 @@ def test_every_status_has_an_entry_in_its_map(name):
     assert set(transitions) == {choice for choice, _ in model._meta.get_field("status").choices}
 
 
-@pytest.mark.parametrize(("name", "old", "new"), list(cases()))
-def test_only_mapped_moves_pass_and_each_is_audited(demo, name, old, new):
+@pytest.mark.parametrize(("name", "old"), list(cases()))
+def test_only_mapped_moves_pass_and_each_is_audited(demo, name, old):
     model, transitions, make, door = door_of(name)
-    obj = make(demo)
-    model.objects.filter(pk=obj.pk).update(status=old)
-    obj.refresh_from_db()
-    audited = AuditEvent.objects.count()
-    moved = door(obj, new)
-    stored = model.objects.get(pk=obj.pk).status
-    if new in transitions[old]:
-        assert moved and stored == new
-        assert AuditEvent.objects.count() == audited + 1  # the winner's audit row, in the same transaction
-    else:
-        assert not moved and stored == old
-        assert AuditEvent.objects.count() == audited
+    for new in statuses(model):
+        obj = make(demo)
+        model.objects.filter(pk=obj.pk).update(status=old)
+        obj.refresh_from_db()
+        audited = AuditEvent.objects.count()
+        moved = door(obj, new)
+        stored = model.objects.get(pk=obj.pk).status
+        if new in transitions[old]:
+            assert moved and stored == new, f"{old} -> {new} refused"
+            assert AuditEvent.objects.count() == audited + 1  # the winner's audit row, in the same transaction
+        else:
+            assert not moved and stored == old, f"{old} -> {new} allowed"
+            assert AuditEvent.objects.count() == audited
 
 
 @pytest.mark.parametrize("name", list(DOORS))
