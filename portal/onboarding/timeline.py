@@ -34,7 +34,7 @@ WHAT = {
     "run.failed": "run #{run} failed",
     "run.cancelled": "{action} run #{run} cancelled",
     "item.provisioning": "creating “{name}”",
-    "item.active": "“{name}” is ready",
+    "item.active": "“{name}” was created",
     "item.failed": "“{name}” failed",
     "item.destroyed": "“{name}” was destroyed",
     "item.pending": "“{name}” will be provisioned again",

@@ -297,3 +297,31 @@ def test_the_cancel_button_also_stops_an_upgrade_run_and_nothing_else_changes(de
     request.refresh_from_db()
     assert run.status == RunStatus.CANCELLED
     assert request.status == RequestStatus.ACTIVE and request.items.get().status == "active"
+
+
+def test_the_ready_panel_lists_only_what_exists(demo, three_vms, fake_engine, inline_tasks, client):
+    """After a failure and its clean-up nothing of the request is "ready", though its applies succeeded."""
+    fake_engine.fail("vm-c", "apply", BAD_AMI)
+    start(three_vms, demo)
+    inline_tasks.drain()
+    client.force_login(demo.people["requester"])
+    page = client.get(f"/requests/{three_vms.pk}/").content.decode()
+    assert "data-ready-item" not in page and 'class="ready"' not in page
+    assert Run.objects.filter(action="apply", status="succeeded").count() == 2  # vm-a and vm-b existed once
+
+
+def test_a_failure_of_the_workers_own_database_connection_says_so(demo, approved_request, fake_engine,
+                                                                  inline_tasks, settings):
+    from django.db import OperationalError
+
+    settings.PORTAL_KEEP_FAILED_RESOURCES = True
+    settings.RUN_MAX_ATTEMPTS = 1
+    request = approved_request([(demo.versions["cpu-vm"], vm("vm-a"))])
+    fake_engine.fail("vm-a", "apply", OperationalError("server closed the connection unexpectedly"))
+    start(request, demo)
+    inline_tasks.drain()
+    run = Run.objects.get(action="apply")
+    assert run.status == "failed"
+    assert "lost its connection to the portal's database" in run.error
+    assert "temporary: the database connection was lost" in run.error
+    assert "stopped answering" not in run.error
