@@ -32,7 +32,8 @@ def state_location(tf: TerraformSettings, workspace: str) -> StateLocation:
 def backend_block(location: StateLocation) -> tuple[dict, dict[str, str]]:
     """The backend block and the environment it needs (the connection string stays out of files)."""
     if location.backend == "pg":  # the schema is made by StateLocation.ensure (see there why)
-        return {"pg": {"schema_name": location.schema, "skip_schema_creation": True}}, {"PG_CONN_STR": location.pg_conn}
+        return ({"pg": {"schema_name": location.schema, "skip_schema_creation": True, "skip_table_creation": True,
+                        "skip_index_creation": True}}, {"PG_CONN_STR": location.pg_conn})
     location.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     return {"local": {"path": str(location.path)}}, {}
 
