@@ -96,13 +96,13 @@ def schedule_version_check(*, team, resources, now=None, min_age: timedelta = ti
 def request_repo_upgrade(*, resource: ProvisionedResource, actor):
     """Queue an ``upgrade`` run that pushes a branch moving a repo behind its template to the newest
     published version; the team merges it (or resolves the listed conflicts) itself."""
-    from portal.teams.selectors import is_member
+    from portal.teams.permissions import may_act_for_team
     from provisioning.models import ACTIVE_RUN_STATES, Run
     from provisioning.services import queue_run
 
     from .selectors import repos_behind
 
-    if not getattr(actor, "is_authenticated", False) or not (actor.is_staff or is_member(actor, resource.team)):
+    if not may_act_for_team(actor, resource.team):
         raise PermissionDenied("Only the owning team or an admin can upgrade this repository.")
     resource = ProvisionedResource.objects.select_for_update(of=("self",)).select_related(
         "template_version__template", "item__request").get(pk=resource.pk)

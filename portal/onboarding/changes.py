@@ -38,8 +38,10 @@ CLASSIFICATION_ORDER = ("public", "internal", "confidential", "restricted")
 
 
 def may_change(user, team) -> bool:
-    """Who may ask to change, extend or remove a team's resources: its members and admins."""
-    return bool(getattr(user, "is_authenticated", False)) and (user.is_staff or is_member(user, team))
+    """Who may ask to change, extend or remove a team's resources: its members and platform admins."""
+    from portal.accounts.roles import is_platform_admin
+
+    return bool(getattr(user, "is_authenticated", False)) and (is_platform_admin(user) or is_member(user, team))
 
 
 def open_change_for(resource) -> OnboardingRequest | None:

@@ -1,13 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied as Forbidden
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from portal.catalog.forms import ParameterForm
 from portal.catalog.pricing import estimate_items, estimate_request
-from portal.core.errors import ApplicationError
+from portal.core.errors import ApplicationError, PermissionDenied
 
 from .changes import may_change
 from .details import InvalidDetails
@@ -76,7 +76,7 @@ def edit_request(request, pk):
     """The requester changes values and details, and resubmits: earlier approvals become void."""
     onboarding_request = _visible_request(request, pk)
     if onboarding_request.requester_id != request.user.pk:
-        raise PermissionDenied("Only the requester can edit this request.")
+        raise Forbidden("Only the requester can edit this request.")
     if onboarding_request.kind != "new":
         messages.error(request, "A change request is not edited: withdraw it and ask again.")
         return redirect("onboarding:detail", pk=pk)
@@ -129,10 +129,13 @@ def _run_state(request, onboarding_request) -> dict:
 
 
 def _act(request, pk, service, success) -> object:
-    """A button on the request page: call ``service``; say how it went, or why it was refused."""
+    """A button on the request page: call ``service``; say how it went, or why it was refused (a refusal
+    of the person — the service checks who first — is a 403 page, like every permission check)."""
     onboarding_request = _visible_request(request, pk)
     try:
         result = service(request=onboarding_request, actor=request.user)
+    except PermissionDenied as error:
+        raise Forbidden(error.message) from error
     except ApplicationError as error:
         messages.error(request, error.message)
     else:

@@ -109,7 +109,7 @@ def test_later_groups_open_only_when_earlier_ones_are_approved(demo, submit, gpu
     request = submit(gpu_version, GPU_VALUES, data_classification="confidential")
     record_decision(stage=stage_of(request, "mlops-enablement"), actor=demo.people["approver"], outcome="approve")
     assert stage_of(request, "finance").status == "waiting"
-    with pytest.raises(ApplicationError, match="already been decided"):  # not open yet
+    with pytest.raises(ApplicationError, match="waiting for an earlier stage"):  # not open yet
         record_decision(stage=stage_of(request, "finance"), actor=demo.people["finance-approver"], outcome="approve")
     record_decision(stage=stage_of(request, "infosec"), actor=demo.people["infosec-approver"], outcome="approve")
     finance = stage_of(request, "finance")
@@ -126,7 +126,7 @@ def test_a_rejection_in_a_parallel_group_ends_the_request(demo, submit, gpu_vers
                     comment="no PII on GPUs")
     request.refresh_from_db()
     assert request.status == RequestStatus.REJECTED
-    with pytest.raises(ApplicationError, match="already been decided"):
+    with pytest.raises(ApplicationError, match="The request is rejected already"):
         record_decision(stage=stage_of(request, "mlops-enablement"), actor=demo.people["approver"],
                         outcome="approve")
 
