@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from portal.core.errors import ApplicationError, PermissionDenied
 from portal.core.redirects import redirect_back
@@ -38,6 +38,7 @@ def _visible_stage(user, pk) -> ApprovalStage:
 
 
 @login_required
+@require_safe
 def queue(request):
     now = timezone.now()
     filters = QueueFilterForm(request.GET or None, teams=queue_teams(request.user))

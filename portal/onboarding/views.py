@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as Forbidden
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from portal.catalog.forms import ParameterForm
 from portal.catalog.pricing import estimate_items, estimate_request
@@ -32,6 +32,7 @@ LIVE_STATES = {RequestStatus.APPROVED, RequestStatus.PROVISIONING, RequestStatus
 
 
 @login_required
+@require_safe
 def request_list(request):
     requests = list(request_list_for(request.user)[:200])
     return render(request, "onboarding/list.html", {
@@ -51,6 +52,7 @@ def _visible_request(request, pk) -> OnboardingRequest:
 
 
 @login_required
+@require_safe
 def request_page(request, pk):
     onboarding_request = _visible_request(request, pk)
     if onboarding_request.status == RequestStatus.DRAFT:
@@ -109,6 +111,7 @@ def edit_request(request, pk):
 
 
 @login_required
+@require_safe
 def progress(request, pk):
     onboarding_request = _visible_request(request, pk)
     return render(request, "onboarding/_progress.html", {

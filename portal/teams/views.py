@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from portal.core.errors import ApplicationError
 from portal.inventory.models import ProvisionedResource
@@ -24,6 +24,7 @@ from .quotas import quota_report
 
 
 @login_required
+@require_safe
 def dashboard(request, slug):
     """A modelling team's page: what it has, what that costs, its quota, what needs attention."""
     team = _team_for(request.user, slug)
