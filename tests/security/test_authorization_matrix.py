@@ -10,8 +10,8 @@ call is rolled back). A URL pattern missing from the table fails ``test_every_ur
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import pytest
 from django.db import transaction
@@ -134,10 +134,7 @@ def test_authorization(world, name):
                 if role != "anon":
                     client.force_login(world.people[role])
                 before = state()
-                if method == "get":
-                    response = client.get(url)
-                else:
-                    response = client.post(url, spec.data(world))
+                response = client.get(url) if method == "get" else client.post(url, spec.data(world))
                 got = outcome(response)
                 if got == "302" and expected == "refused":
                     got = "refused"
