@@ -22,7 +22,7 @@ from portal.onboarding.drafts import save_draft
 from portal.onboarding.models import OnboardingRequest, RequestItem, RequestStatus, ResourceChange
 from portal.onboarding.services import submit_new_request
 from portal.teams.models import Membership, Team
-from provisioning.models import Run
+from provisioning.models import Run, RunStatus
 from tests.fixtures.people import CPU_VM_VALUES, REVIEW_DETAILS
 
 # Who logs in (the matrix's columns). Only MLOps enablement and InfoSec have a stage on team A's
@@ -87,6 +87,8 @@ def world(demo) -> World:
                                 items=[(vm, {**CPU_VM_VALUES, "name": "active-vm"})], details=details)
     OnboardingRequest.objects.filter(pk=active.pk).update(status=RequestStatus.ACTIVE)
     RequestItem.objects.filter(request=active).update(status=RequestItem.Status.ACTIVE)
+    Run.objects.filter(item__request=active).update(status=RunStatus.SUCCEEDED,  # the approvers' plan preview
+                                                    finished_at=timezone.now() - timedelta(days=2))
     resource = record_resource(item=active.items.get(), outputs={"instance_id": "i-0abc"})
     ProvisionedResource.objects.filter(pk=resource.pk).update(
         drift_status=ProvisionedResource.DriftStatus.DRIFTED, drift_summary=DRIFT, last_drift_check_at=timezone.now())
