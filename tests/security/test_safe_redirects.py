@@ -44,7 +44,17 @@ def test_a_safe_next_is_followed(client, world):
     assert "Choose approve, reject or request changes." in client.get(back).content.decode()
 
 
-def test_login_ignores_a_next_to_another_site(client, world):
-    response = client.post(reverse("login") + "?next=//evil.example/",
-                           {"username": "requester", "password": "requester-demo", "next": "//evil.example/"})
-    assert response.status_code == 302 and not response.url.startswith("//")
+@pytest.mark.parametrize("target", UNSAFE)
+def test_login_and_logout_send_an_unsafe_next_to_their_default(client, world, target):
+    response = client.post(reverse("login"), {"username": "requester", "password": "requester-demo", "next": target})
+    assert (response.status_code, response.url) == (302, reverse("home"))
+    response = client.post(reverse("logout"), {"next": target})
+    assert (response.status_code, response.url) == (302, reverse("login"))
+
+
+def test_login_follows_a_path_on_this_site(client, world):
+    page = client.get(reverse("login") + "?next=/approvals/").content.decode()
+    assert 'name="next" value="/approvals/"' in page
+    response = client.post(reverse("login"), {"username": "approver", "password": "approver-demo",
+                                              "next": "/approvals/"})
+    assert (response.status_code, response.url) == (302, "/approvals/")
