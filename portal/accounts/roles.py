@@ -21,10 +21,9 @@ def is_platform_admin(user) -> bool:
 
 def platform_admins():
     """Active people holding the platform admin permission (superusers included)."""
-    granted = Q(content_type__app_label="accounts", codename=PLATFORM_ADMIN_CODENAME)
     from django.contrib.auth.models import Permission
 
-    permission = Permission.objects.filter(granted)
+    permission = Permission.objects.filter(content_type__app_label="accounts", codename=PLATFORM_ADMIN_CODENAME)
     return (get_user_model().objects.filter(is_active=True)
             .filter(Q(is_superuser=True) | Q(user_permissions__in=permission) | Q(groups__permissions__in=permission))
             .distinct())
