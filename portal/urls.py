@@ -1,14 +1,13 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from portal.accounts.views import LoginView
+from portal.accounts.views import LoginView, LogoutView
 from portal.core.views import home
 
 urlpatterns = [
     path("", home, name="home"),
     path("login/", LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", LogoutView.as_view(), name="logout"),
     path("catalog/", include("portal.catalog.urls")),
     path("requests/", include("portal.onboarding.urls")),
     path("approvals/", include("portal.approvals.urls")),

@@ -3,7 +3,8 @@
 ``is_staff`` only opens the admin's door; these permissions decide what an admin sees and edits there:
 resource templates and their versions, bundles and prices, approval rules, teams, memberships and
 quotas; read-only views of resources, runs, approval stages and the audit trail. Audit events are
-never added, changed or deleted by anyone through the admin.
+never added, changed or deleted by anyone through the admin. The group also holds the platform admin
+role (``accounts.platform_admin``, see ``roles``): what an admin may see and do in the portal's own pages.
 
 ``ensure_portal_admins_group`` is idempotent. It runs after every ``migrate`` (post_migrate, see
 ``apps.py``), so new databases and test databases have the group, and when a directory login grants
@@ -35,11 +36,14 @@ ADMIN_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     # Adding people to teams picks users (autocomplete needs view); role mappings stay superuser-only.
     "accounts": {"user": VIEW, "directoryrolemapping": VIEW},
 }
+# Permissions that are roles rather than model actions: app label -> codenames.
+ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {"accounts": ("platform_admin",)}
 # Whatever else happens to the group, these are taken away again.
 FORBIDDEN: dict[str, dict[str, tuple[str, ...]]] = {"audit": {"auditevent": ("add", "change", "delete")}}
 
 
-def _matching(spec: dict[str, dict[str, tuple[str, ...]]], using: str = DEFAULT_DB_ALIAS):
+def _matching(spec: dict[str, dict[str, tuple[str, ...]]], using: str = DEFAULT_DB_ALIAS, *,
+              roles: dict[str, tuple[str, ...]] | None = None):
     from django.contrib.auth.models import Permission
 
     query = Q(pk__in=[])
@@ -47,6 +51,8 @@ def _matching(spec: dict[str, dict[str, tuple[str, ...]]], using: str = DEFAULT_
         for model, actions in models.items():
             query |= Q(content_type__app_label=app_label, content_type__model=model,
                        codename__in=[f"{action}_{model}" for action in actions])
+    for app_label, codenames in (roles or {}).items():
+        query |= Q(content_type__app_label=app_label, codename__in=codenames)
     return Permission.objects.using(using).filter(query)
 
 
@@ -55,7 +61,7 @@ def ensure_portal_admins_group(using: str = DEFAULT_DB_ALIAS):
     from django.contrib.auth.models import Group
 
     group, _ = Group.objects.using(using).get_or_create(name=PORTAL_ADMINS)
-    group.permissions.add(*_matching(ADMIN_PERMISSIONS, using))
+    group.permissions.add(*_matching(ADMIN_PERMISSIONS, using, roles=ROLE_PERMISSIONS))
     group.permissions.remove(*_matching(FORBIDDEN, using))
     return group
 

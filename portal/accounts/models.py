@@ -9,6 +9,10 @@ from portal.core.models import TimeStampedModel
 class User(AbstractUser):
     """The portal's user; SSO/LDAP login backends map onto it."""
 
+    class Meta(AbstractUser.Meta):
+        # The platform admin role (portal.core.roles); is_staff only opens the Django admin.
+        permissions = [("platform_admin", "Platform admin: sees and operates every team's requests and resources")]
+
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
@@ -17,14 +21,14 @@ class DirectoryRoleMapping(TimeStampedModel):
     """A directory group that gives its members a portal role at each directory login.
 
     Teams named by any mapping are kept in step with the directory for people who log in through
-    it (added and removed); other memberships are left alone. Same for ``is_staff`` once any mapping
-    grants the admin role.
+    it (added and removed); other memberships are left alone. Same for the admin role (``is_staff`` and
+    the "Portal admins" group, which holds the platform admin permission) once any mapping grants it.
     """
 
     class Role(models.TextChoices):
         REQUESTER = "requester", "Requester in a modelling team"  # member of the team: requests resources
         APPROVER = "approver", "Approver in a steering team"  # member of the team: decides its stages
-        ADMIN = "admin", "Portal admin (staff)"  # is_staff: admin pages, every request
+        ADMIN = "admin", "Portal admin (staff)"  # Portal admins group (platform admin) + is_staff (admin's door)
 
     group = models.CharField(
         max_length=500,

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from portal.audit.services import record_event
 from portal.core.errors import ApplicationError, PermissionDenied
+from portal.core.roles import is_platform_admin
 
 from .models import Delegation
 
@@ -36,7 +37,7 @@ def delegates_of(user_ids, *, at: datetime | None = None):
 def create_delegation(*, actor, from_user, to_user, starts_at: datetime, ends_at: datetime,
                       reason: str = "") -> Delegation:
     """``from_user`` away from ``starts_at`` to ``ends_at``: ``to_user`` decides in their place."""
-    if actor != from_user and not actor.is_staff:
+    if actor != from_user and not is_platform_admin(actor):
         raise PermissionDenied("You can only delegate your own approvals.")
     if from_user == to_user:
         raise ApplicationError("Choose someone else to decide while you are away.", field="to_user")
@@ -57,10 +58,15 @@ def create_delegation(*, actor, from_user, to_user, starts_at: datetime, ends_at
     return delegation
 
 
+def may_end_delegation(user, delegation: Delegation) -> bool:
+    """The two people concerned and platform admins; to anyone else the delegation does not exist."""
+    return user.pk in (delegation.from_user_id, delegation.to_user_id) or is_platform_admin(user)
+
+
 @transaction.atomic
 def end_delegation(*, actor, delegation: Delegation) -> Delegation:
     """Stop a delegation now (the approver is back early)."""
-    if actor.pk not in (delegation.from_user_id, delegation.to_user_id) and not actor.is_staff:
+    if not may_end_delegation(actor, delegation):
         raise PermissionDenied("Only the two people concerned can end this delegation.")
     now = timezone.now()
     ended = Delegation.objects.filter(pk=delegation.pk, ends_at__gt=now).update(

@@ -24,6 +24,7 @@ from .delegations import delegator_ids
 from .facts import as_json, facts_for
 from .models import ApprovalStage, Decision
 from .routing import stages_for
+from .stage_states import why_not_open
 
 Stage, Outcome = ApprovalStage.Status, Decision.Outcome
 STAGE_AFTER = {Outcome.APPROVE: Stage.APPROVED, Outcome.REJECT: Stage.REJECTED,
@@ -89,10 +90,16 @@ def _open_next_group(request, round_: int, *, actor) -> list[ApprovalStage]:
 
 
 def check_may_decide(*, stage: ApprovalStage, actor):
-    """Refuse unless ``actor`` may decide ``stage``; returns the away member a delegate acts for, or None."""
+    """Refuse unless ``actor`` may decide ``stage``; returns the away member a delegate acts for, or None.
+
+    Segregation of duties: neither the requester nor any member of the requesting team decides a
+    stage, as themselves or for someone else, and nobody decides for them; one person decides one
+    stage of a request."""
     request = stage.request
     if request.requester_id == actor.pk:
         raise PermissionDenied("You cannot decide on your own request.")
+    if is_member(actor, request.team):
+        raise PermissionDenied(f"You are in {request.team}, the requesting team: someone outside it decides.")
     member = is_member(actor, stage.team)
     principal = None if member else _principal_for(actor, stage)
     if not member and principal is None:
@@ -108,31 +115,17 @@ def check_may_decide(*, stage: ApprovalStage, actor):
 
 
 def _principal_for(actor, stage: ApprovalStage):
-    """A member of the stage's team who delegated to ``actor`` and may still decide, or None."""
+    """A member of the stage's team who delegated to ``actor`` and may still decide, or None: never
+    the requester nor a member of the requesting team."""
     from django.contrib.auth import get_user_model
 
     decided = Decision.objects.filter(stage__request=stage.request, status=Decision.Status.VALID)
     acted_for = decided.filter(on_behalf_of__isnull=False).values("on_behalf_of_id")  # NOT IN (NULL) is never true
     return (get_user_model().objects
             .filter(pk__in=delegator_ids(actor), memberships__team=stage.team)
-            .exclude(pk=stage.request.requester_id)
+            .exclude(pk=stage.request.requester_id).exclude(memberships__team_id=stage.request.team_id)
             .exclude(pk__in=decided.values("actor_id")).exclude(pk__in=acted_for)
             .order_by("username").first())
-
-
-def not_decidable_because(stage: ApprovalStage, *, in_review: bool) -> str | None:
-    """Why ``stage`` takes no decision now (said only after the permission check), or None."""
-    if stage.status == Stage.PENDING and in_review:
-        return None
-    if stage.status == Stage.WAITING:
-        return "This stage is not open yet: it waits for an earlier stage to be approved."
-    if stage.status == Stage.VOID:
-        return "This stage no longer counts: the request was edited, resubmitted or withdrawn."
-    if stage.status == Stage.CLOSED:
-        return "This stage is not needed any more: another stage rejected the request or sent it back."
-    if stage.status == Stage.PENDING:
-        return "The request is no longer in review."
-    return "This stage has already been decided."
 
 
 def decide(*, stage: ApprovalStage, actor, outcome: str, comment: str = "", in_review: bool) -> tuple[
@@ -146,9 +139,8 @@ def decide(*, stage: ApprovalStage, actor, outcome: str, comment: str = "", in_r
     comment = (comment or "").strip()
     if outcome in COMMENT_NEEDED and not comment:
         raise ApplicationError(COMMENT_NEEDED[outcome], field="comment")
-    refusal = not_decidable_because(stage, in_review=in_review)
-    if refusal:
-        raise ApplicationError(refusal)
+    if stage.status != Stage.PENDING or not in_review:
+        raise ApplicationError(why_not_open(stage, request))
     decision = Decision.objects.create(stage=stage, actor=actor, on_behalf_of=principal, outcome=outcome,
                                        comment=comment)
     record_event(actor=actor, verb=f"stage.{outcome}", target=request, data={

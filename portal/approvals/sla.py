@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.audit.services import record_event
+from portal.core.roles import platform_admins
 from portal.teams.models import Membership
 
 from . import notifications
@@ -39,11 +40,11 @@ def open_stages():
 
 
 def escalation_recipients(stage: ApprovalStage) -> list:
-    """The team's leads; when it has none, the platform admins (staff)."""
+    """The team's leads; when it has none, the platform admins."""
     User = get_user_model()
     leads = list(User.objects.filter(memberships__team=stage.team, memberships__role=Membership.Role.LEAD,
                                      is_active=True).order_by("username"))
-    return leads or list(User.objects.filter(is_staff=True, is_active=True).order_by("username"))
+    return leads or list(platform_admins().order_by("username"))
 
 
 def remind_and_escalate(now: datetime | None = None) -> dict[str, int]:

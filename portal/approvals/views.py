@@ -1,19 +1,23 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as Forbidden
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
-from portal.core.errors import ApplicationError
+from portal.core.errors import ApplicationError, PermissionDenied
+from portal.core.redirects import redirect_back
+from portal.onboarding.permissions import can_view_request
 from portal.onboarding.services import bulk_approve, record_decision
 
-from .delegations import create_delegation, end_delegation
+from .delegations import create_delegation, end_delegation, may_end_delegation
 from .forms import DecisionForm, DelegationForm, QueueFilterForm
 from .models import ApprovalStage, Decision, Delegation
 from .selectors import decorate, filtered_queue, queue_teams
+from .services import check_may_decide
 from .sla import SLA_LABELS
 
 PAGE_SIZE = 25
@@ -21,14 +25,20 @@ DONE = {Decision.Outcome.APPROVE: "approved", Decision.Outcome.REJECT: "rejected
         Decision.Outcome.REQUEST_CHANGES: "sent back for changes"}
 
 
-def _back(request, default="approvals:queue"):
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return redirect(target)
-    return redirect(default)
+def _back(request):
+    return redirect_back(request, "approvals:queue")
+
+
+def _visible_stage(user, pk) -> ApprovalStage:
+    """The stage if ``user`` may see its request; otherwise the same 404 as a stage that does not exist."""
+    stage = ApprovalStage.objects.select_related("request__team", "team").filter(pk=pk).first()
+    if stage is None or not can_view_request(user, stage.request):
+        raise Http404("No such approval stage")
+    return stage
 
 
 @login_required
+@require_safe
 def queue(request):
     now = timezone.now()
     filters = QueueFilterForm(request.GET or None, teams=queue_teams(request.user))
@@ -46,7 +56,11 @@ def queue(request):
 @login_required
 @require_POST
 def decide(request, pk):
-    stage = get_object_or_404(ApprovalStage, pk=pk)
+    stage = _visible_stage(request.user, pk)
+    try:  # who may decide, before anything about the stage or the form is said
+        check_may_decide(stage=stage, actor=request.user)
+    except PermissionDenied as error:
+        raise Forbidden(error.message) from error
     form = DecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose approve, reject or request changes.")
@@ -69,7 +83,8 @@ def bulk(request):
         messages.error(request, "Tick the low-risk requests to approve.")
         return _back(request)
     try:
-        results = bulk_approve(actor=request.user, stage_ids=ids, comment=request.POST.get("comment", ""))
+        results = bulk_approve(actor=request.user, stage_ids=ids, comment=request.POST.get("comment", ""),
+                               may_see=lambda stage: can_view_request(request.user, stage.request))
     except ApplicationError as error:
         messages.error(request, error.message)
         return _back(request)
@@ -101,7 +116,9 @@ def delegations(request):
 @login_required
 @require_POST
 def end(request, pk):
-    delegation = get_object_or_404(Delegation, pk=pk)
+    delegation = Delegation.objects.select_related("from_user", "to_user").filter(pk=pk).first()
+    if delegation is None or not may_end_delegation(request.user, delegation):
+        raise Http404("No such delegation")  # someone else's delegation is none of your business
     try:
         end_delegation(actor=request.user, delegation=delegation)
     except ApplicationError as error:

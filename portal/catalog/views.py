@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from portal.teams.selectors import teams_of
 
@@ -11,6 +11,7 @@ from .selectors import offered_bundles, offered_versions
 
 
 @login_required
+@require_safe
 def index(request):
     from portal.approvals.preview import likely_approvals
     from portal.approvals.routing import active_rules

@@ -1,5 +1,7 @@
 from django.utils import timezone
 
+from portal.core.roles import is_platform_admin
+
 
 def navigation(request):
     """What the navigation bar shows, by role: requesters' teams, approvers' queue, admins' admin."""
@@ -10,7 +12,8 @@ def navigation(request):
     return {
         "nav_is_approver": user.memberships.filter(team__kind="steering").exists()
         or user.delegations_received.filter(ends_at__gt=timezone.now()).exists(),
-        "nav_is_admin": user.is_staff,
+        # The admin shortcuts: for platform admins who can also pass the Django admin's door (is_staff).
+        "nav_is_admin": user.is_staff and is_platform_admin(user),
         "nav_teams": [m.team for m in user.memberships.filter(team__kind="modelling").select_related("team")
                       .order_by("team__name")],
         "nav_section": _section(match),

@@ -69,11 +69,11 @@ def drift_key(summary: dict | None) -> str:
 # -- writes -----------------------------------------------------------------------------------
 def locked_for_drift(resource: ProvisionedResource, actor, *, verb: str) -> ProvisionedResource:
     """The resource, row-locked, after checking ``actor`` may operate it (the owning team's rule)."""
-    from portal.teams.permissions import can_operate_team
+    from portal.teams.permissions import may_act_for_team
 
     resource = ProvisionedResource.objects.select_for_update(of=("self",)).select_related(
         "team", "item__request__team", "template_version").get(pk=resource.pk)
-    if actor is not None and not can_operate_team(actor, resource.team):
+    if actor is not None and not may_act_for_team(actor, resource.team):
         raise PermissionDenied(f"Only the owning team or an admin can {verb} {resource.name}.")
     if resource.status != ProvisionedResource.Status.ACTIVE:
         raise ApplicationError(f"{resource.name} does not exist any more.")

@@ -4,5 +4,5 @@ from . import views
 
 app_name = "inventory"
 urlpatterns = [
-    path("resources/<int:pk>/drift/<slug:action>/", views.drift_action, name="drift"),
+    path("resources/<pk:pk>/drift/<slug:action>/", views.drift_action, name="drift"),
 ]

@@ -4,12 +4,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as Forbidden
 from django.http import Http404
-from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from portal.core.errors import ApplicationError, PermissionDenied
+from portal.core.redirects import redirect_back
 from portal.onboarding.permissions import can_view_request
 from portal.onboarding.services import reconcile_drift, request_drift_check
 
@@ -38,13 +37,6 @@ def drift_action(request, pk, action):
         messages.error(request, error.message)
     else:
         messages.success(request, DONE[action].format(name=resource.name))
-    return redirect(_back(request, resource))
-
-
-def _back(request, resource) -> str:
-    """Where the button was (the request page or the team dashboard), never another site."""
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
-        return target
-    return reverse("onboarding:detail", args=[resource.item.request_id]) + f"#drift-{resource.pk}"
+    # Back where the button was (the request page or the team dashboard), never another site.
+    page = reverse("onboarding:detail", args=[resource.item.request_id])
+    return redirect_back(request, f"{page}#drift-{resource.pk}")

@@ -1,8 +1,10 @@
 """Pages that ask for a change of what exists: decommission (a resource, a request, a team's
 project), a lifetime extension, new values. Each makes a change request that goes through review."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -23,6 +25,17 @@ def _resource(request, pk) -> ProvisionedResource:
     if not changes.may_change(request.user, resource.team):
         raise Http404("No such resource")  # don't reveal what other teams have
     return resource
+
+
+# What the reason box accepts (Django's checks: length, no NUL character the database cannot store).
+REASON = forms.CharField(required=False, max_length=5000, strip=False)
+
+
+def _typed_reason(request) -> str:
+    try:
+        return REASON.clean(request.POST.get("reason", ""))
+    except ValidationError as error:
+        raise ApplicationError(error.messages[0], field="reason") from None
 
 
 def _submitted(request, change_request) -> object:
@@ -82,7 +95,7 @@ def _ask(request, make, **page):
     if request.method != "POST":
         return _form_page(request, **page)
     try:
-        change_request = make(request.POST.get("reason", ""))
+        change_request = make(_typed_reason(request))
     except ApplicationError as error:
         return _form_page(request, error=error, status=400, **page)
     return _submitted(request, change_request)
@@ -120,7 +133,7 @@ def modify_resource(request, pk):
         try:
             change_request = changes.request_modification(
                 actor=request.user, resource=resource, values=_keeping_name(form.cleaned_values, item.values),
-                reason=request.POST.get("reason", ""))
+                reason=_typed_reason(request))
         except InvalidValues as error:
             show_errors(form, error.errors)
         except ApplicationError as error:

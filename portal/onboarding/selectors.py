@@ -2,6 +2,7 @@ from django.db.models import Prefetch, Q
 
 from portal.audit.selectors import events_for
 from portal.catalog.forms import ParameterForm, readable_values
+from portal.core.roles import is_platform_admin
 
 from .models import OnboardingRequest, RequestStatus
 from .outputs import latest_outputs
@@ -9,9 +10,9 @@ from .upgrade_results import clone_url_of, upgrade_report
 
 
 def requests_visible_to(user):
-    """Requests of the user's teams (every request for staff); drafts only for whoever started them."""
+    """Requests of the user's teams (every request for a platform admin); drafts only for whoever started them."""
     qs = OnboardingRequest.objects.select_related("team", "requester")
-    qs = qs if user.is_staff else qs.filter(team__memberships__user=user).distinct()
+    qs = qs if is_platform_admin(user) else qs.filter(team__memberships__user=user).distinct()
     return qs.exclude(Q(status=RequestStatus.DRAFT) & ~Q(requester=user))
 
 

@@ -1,13 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied as Forbidden
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from portal.catalog.forms import ParameterForm
 from portal.catalog.pricing import estimate_items
-from portal.core.errors import ApplicationError
+from portal.core.errors import ApplicationError, PermissionDenied
 
 from .details import InvalidDetails
 from .forms import ReviewDetailsForm
@@ -40,6 +40,7 @@ LIVE_STATES = {RequestStatus.APPROVED, RequestStatus.PROVISIONING, RequestStatus
 
 
 @login_required
+@require_safe
 def request_list(request):
     requests = list(request_list_for(request.user)[:200])
     return render(request, "onboarding/list.html", {
@@ -59,6 +60,7 @@ def _visible_request(request, pk) -> OnboardingRequest:
 
 
 @login_required
+@require_safe
 def request_page(request, pk):
     onboarding_request = _visible_request(request, pk)
     if onboarding_request.status == RequestStatus.DRAFT:
@@ -84,7 +86,7 @@ def edit_request(request, pk):
     """The requester changes values and details, and resubmits: earlier approvals become void."""
     onboarding_request = _visible_request(request, pk)
     if onboarding_request.requester_id != request.user.pk:
-        raise PermissionDenied("Only the requester can edit this request.")
+        raise Forbidden("Only the requester can edit this request.")
     if onboarding_request.kind != "new":
         messages.error(request, "A change request is not edited: withdraw it and ask again.")
         return redirect("onboarding:detail", pk=pk)
@@ -117,6 +119,7 @@ def edit_request(request, pk):
 
 
 @login_required
+@require_safe
 def progress(request, pk):
     onboarding_request = _visible_request(request, pk)
     return render(request, "onboarding/_progress.html", {
@@ -137,10 +140,13 @@ def _run_state(request, onboarding_request) -> dict:
 
 
 def _act(request, pk, service, success) -> object:
-    """A button on the request page: call ``service``; say how it went, or why it was refused."""
+    """A button on the request page: call ``service``; say how it went, or why it was refused (a refusal
+    of the person — the service checks who first — is a 403 page, like every permission check)."""
     onboarding_request = _visible_request(request, pk)
     try:
         result = service(request=onboarding_request, actor=request.user)
+    except PermissionDenied as error:
+        raise Forbidden(error.message) from error
     except ApplicationError as error:
         messages.error(request, error.message)
     else:

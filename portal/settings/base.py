@@ -19,7 +19,7 @@ def env_bool(name: str, default: bool = False) -> bool:
 DATA_DIR = Path(env("PORTAL_DATA_DIR", str(BASE_DIR / ".data")))
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", "insecure-local-only-key-change-me")
-DEBUG = env_bool("DJANGO_DEBUG", False)
+DEBUG = env_bool("PORTAL_DEBUG", False)  # only when a person asks for it: DEBUG pages show settings and code
 ALLOWED_HOSTS = env("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
 
 INSTALLED_APPS = [
@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "whitenoise.runserver_nostatic",  # runserver leaves static files to WhiteNoise, as gunicorn does
     "django.contrib.staticfiles",
     "django_htmx",
     "django_celery_beat",
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -103,6 +105,10 @@ USE_I18N = True
 USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+# WhiteNoise serves static files with or without DEBUG; it finds them in the apps, so the embedded run
+# needs no collectstatic (what collectstatic put in STATIC_ROOT is served too).
+WHITENOISE_USE_FINDERS = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing one at every start
 
 # --- Celery: Redis whenever REDIS_URL is set; otherwise a broker in files (no server) ----------
 REDIS_URL = env("REDIS_URL")

@@ -13,3 +13,6 @@ RUN_HEARTBEAT_SECONDS = 1.0
 RUN_STALE_SECONDS = 5.0
 RUN_RETRY_BASE_SECONDS = 1.0
 RUN_STOP_GRACE_SECONDS = 20.0
+# WhiteNoise looks static files up per request instead of scanning every app's files for each test
+# client's new handler (the scan costs ~0.1 s a client).
+WHITENOISE_AUTOREFRESH = True

@@ -5,5 +5,5 @@ from . import views
 app_name = "teams"
 urlpatterns = [
     path("<slug:slug>/", views.dashboard, name="dashboard"),
-    path("<slug:slug>/resources/<int:pk>/upgrade/", views.upgrade_repo, name="upgrade_repo"),
+    path("<slug:slug>/resources/<pk:pk>/upgrade/", views.upgrade_repo, name="upgrade_repo"),
 ]

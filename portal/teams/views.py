@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from portal.core.errors import ApplicationError
 from portal.inventory.models import ProvisionedResource
@@ -21,15 +21,14 @@ from portal.onboarding.quotas import quota_report
 from portal.onboarding.services import request_repo_upgrade
 
 from .models import Team
-from .selectors import is_member
+from .permissions import may_act_for_team
 
 
 @login_required
+@require_safe
 def dashboard(request, slug):
     """A modelling team's page: what it has, what that costs, its quota, what needs attention."""
-    team = get_object_or_404(Team, slug=slug, kind=Team.Kind.MODELLING)
-    if not (request.user.is_staff or is_member(request.user, team)):
-        raise Http404("No such team")
+    team = _team_for(request.user, slug)
     resources = active_resources(team)
     rows, monthly = with_costs(resources)
     behind = repos_behind(resources)
@@ -50,9 +49,7 @@ def dashboard(request, slug):
 @require_POST
 def upgrade_repo(request, slug, pk):
     """Queue an upgrade branch for one of the team's repos that is behind its template."""
-    team = get_object_or_404(Team, slug=slug, kind=Team.Kind.MODELLING)
-    if not (request.user.is_staff or is_member(request.user, team)):
-        raise Http404("No such team")
+    team = _team_for(request.user, slug)
     resource = get_object_or_404(ProvisionedResource, pk=pk, team=team, kind="repo")
     try:
         request_repo_upgrade(resource=resource, actor=request.user)
@@ -62,6 +59,14 @@ def upgrade_repo(request, slug, pk):
         messages.success(request, f"Upgrade of {resource.name} queued: the portal pushes a branch for the team "
                                   "to review and merge.")
     return redirect("teams:dashboard", slug=team.slug)
+
+
+def _team_for(user, slug) -> Team:
+    """The modelling team if ``user`` may act for it; otherwise the same 404 as a team that does not exist."""
+    team = Team.objects.filter(slug=slug, kind=Team.Kind.MODELLING).first()
+    if team is None or not may_act_for_team(user, team):
+        raise Http404("No such team")
+    return team
 
 
 def _in_flight(team):

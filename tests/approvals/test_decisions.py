@@ -112,7 +112,7 @@ def test_later_groups_open_only_when_earlier_ones_are_approved(demo, submit, gpu
     request = submit(gpu_version, GPU_VALUES, data_classification="confidential")
     record_decision(stage=stage_of(request, "mlops-enablement"), actor=demo.people["approver"], outcome="approve")
     assert stage_of(request, "finance").status == "waiting"
-    with pytest.raises(ApplicationError, match="not open yet: it waits for an earlier stage"):
+    with pytest.raises(ApplicationError, match="waiting for an earlier stage"):  # not open yet
         record_decision(stage=stage_of(request, "finance"), actor=demo.people["finance-approver"], outcome="approve")
     record_decision(stage=stage_of(request, "infosec"), actor=demo.people["infosec-approver"], outcome="approve")
     finance = stage_of(request, "finance")
@@ -139,3 +139,23 @@ def test_every_decision_is_audited_with_its_comment(demo, submitted):
     event = events_for(submitted).get(verb="stage.approve")
     assert event.actor == demo.people["approver"]
     assert event.data["comment"] == "fine" and event.data["team"] == "mlops-enablement"
+
+
+def test_a_void_stage_says_why_it_is_void(demo, submit, client):
+    """Deciding a stage that no longer counts says what happened, not "already decided"."""
+    from portal.onboarding.revisions import revise_request
+    from portal.onboarding.services import withdraw_request
+    from tests.fixtures.people import CPU_VM_VALUES
+
+    edited, withdrawn = submit(title="edited"), submit(title="withdrawn")
+    old_stage = edited.stages.get()
+    revise_request(request=edited, actor=demo.people["requester"],
+                   item_values={edited.items.get().pk: {**CPU_VM_VALUES, "disk_size_gb": 80}})
+    with pytest.raises(ApplicationError, match="void: the request was edited"):
+        record_decision(stage=old_stage, actor=demo.people["approver"], outcome="approve")
+    withdraw_request(request=withdrawn, actor=demo.people["requester"])
+    client.force_login(demo.people["approver"])
+    page = client.post(f"/approvals/stages/{withdrawn.stages.get().pk}/decide/", {"outcome": "approve"},
+                       follow=True).content.decode()
+    assert f"Request #{withdrawn.pk}: This stage is void: the request was withdrawn." in page
+    assert "already been decided" not in page

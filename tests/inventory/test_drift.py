@@ -197,7 +197,7 @@ def test_who_may_press_the_buttons(client, vm, demo, make_user, inline_tasks):
     page = response.content.decode()
     assert "data-drift-busy" in page and 'data-drift-action=' not in page
 
-    client.force_login(demo.people["admin"])  # staff may
+    client.force_login(demo.people["admin"])  # a platform admin may
     Run.objects.filter(status=RunStatus.QUEUED).update(status=RunStatus.SUCCEEDED, finished_at=timezone.now())
     client.post(urls[2])
     vm.refresh_from_db()

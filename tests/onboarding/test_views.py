@@ -44,10 +44,13 @@ def test_queue_shows_only_stages_i_may_decide(client, demo, request_obj, make_us
 
 
 def test_deciding_someone_elses_stage_by_post_is_refused(client, demo, request_obj, make_user):
-    client.force_login(make_user("fin", team=demo.teams["finance"]))
+    client.force_login(make_user("fin", team=demo.teams["finance"]))  # no Finance stage: cannot see it
     stage = request_obj.stages.get()
     response = client.post(f"/approvals/stages/{stage.pk}/decide/", {"outcome": "approve"}, follow=True)
-    assert "Only members of MLOps enablement" in response.content.decode()
+    assert response.status_code == 404 and "MLOps" not in response.content.decode()
+    client.force_login(make_user("mate", team=demo.teams["churn-modelling"]))  # sees it, may not decide it
+    response = client.post(f"/approvals/stages/{stage.pk}/decide/", {"outcome": "approve"}, follow=True)
+    assert response.status_code == 403 and "the requesting team" in response.content.decode()
     request_obj.refresh_from_db()
     assert request_obj.status == "in_review"
 

@@ -176,7 +176,7 @@ def test_cancel_and_retry_permissions(client, demo, three_vms, fake_engine, inli
     page = client.get(f"/requests/{three_vms.pk}/").content.decode()
     assert "was cancelled: Cancelled by requester" in page and 'id="retry-request"' in page
 
-    client.force_login(demo.people["admin"])  # staff may retry
+    client.force_login(demo.people["admin"])  # a platform admin may retry
     assert client.post(f"/requests/{three_vms.pk}/retry/").status_code == 302
     inline_tasks.drain()
     three_vms.refresh_from_db()

@@ -14,7 +14,7 @@ from django.db import transaction
 from portal.audit.services import record_event
 from portal.catalog.validation import validate_values
 from portal.core.errors import ApplicationError, PermissionDenied
-from portal.teams.selectors import is_member
+from portal.teams.permissions import may_act_for_team
 
 from ..bundles import provisioning_rank
 from ..models import OnboardingRequest, RequestKind, RequestStatus, ResourceChange
@@ -29,8 +29,8 @@ CLASSIFICATION_ORDER = ("public", "internal", "confidential", "restricted")
 
 
 def may_change(user, team) -> bool:
-    """Who may ask to change, extend or remove a team's resources: its members and admins."""
-    return bool(getattr(user, "is_authenticated", False)) and (user.is_staff or is_member(user, team))
+    """Who may ask to change, extend or remove a team's resources: its members and platform admins."""
+    return may_act_for_team(user, team)
 
 
 def open_change_for(resource) -> OnboardingRequest | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -10,8 +11,8 @@ from portal.approvals import notifications
 from portal.approvals.facts import risk_markers
 from portal.approvals.models import ApprovalStage, Decision
 from portal.approvals.selectors import high_cost_threshold
-from portal.approvals.services import ReviewOutcome, decide
-from portal.core.errors import ApplicationError
+from portal.approvals.services import ReviewOutcome, check_may_decide, decide
+from portal.core.errors import ApplicationError, PermissionDenied
 
 from ..models import OnboardingRequest, RequestStatus
 from .requests import move_request
@@ -56,16 +57,25 @@ class BulkResult:
     message: str
 
 
-def bulk_approve(*, actor, stage_ids: list[int], comment: str = "") -> list[BulkResult]:
-    """Approve each low-risk stage in its own transaction; a refusal of one does not stop the others."""
+def bulk_approve(*, actor, stage_ids: list[int], may_see: Callable[[ApprovalStage], bool],
+                 comment: str = "") -> list[BulkResult]:
+    """Approve each low-risk stage in its own transaction; a refusal of one does not stop the others.
+
+    A stage whose request ``actor`` may not see answers exactly like one that does not exist, and who
+    may decide is checked before anything else is said about a stage (its risks, its state)."""
     if len(stage_ids) > MAX_BULK:
         raise ApplicationError(f"Approve at most {MAX_BULK} requests at once.")
-    stages = ApprovalStage.objects.select_related("request").in_bulk(stage_ids)
+    stages = ApprovalStage.objects.select_related("request__team", "team").in_bulk(stage_ids)
     high, results = high_cost_threshold(), []
     for stage_id in stage_ids:
         stage = stages.get(stage_id)
-        if stage is None:
+        if stage is None or not may_see(stage):
             results.append(BulkResult(stage_id, None, False, "No such approval stage."))
+            continue
+        try:
+            check_may_decide(stage=stage, actor=actor)
+        except PermissionDenied as error:
+            results.append(BulkResult(stage_id, stage.request_id, False, error.message))
             continue
         risks = risk_markers(stage.request, high_cost=high)
         if risks:

@@ -22,7 +22,7 @@ from portal.inventory.drift import (
     refuse_when_busy,
 )
 from portal.inventory.models import ProvisionedResource
-from portal.teams.permissions import can_operate_team
+from portal.teams.permissions import may_act_for_team
 from provisioning.models import ACTIVE_RUN_STATES, Run, RunStatus
 
 from ..models import RequestKind
@@ -119,7 +119,7 @@ def request_repo_upgrade(*, resource: ProvisionedResource, actor) -> Run:
     published version; the team merges it (or resolves the listed conflicts) itself."""
     from portal.inventory.selectors import repos_behind
 
-    if not can_operate_team(actor, resource.team):
+    if not may_act_for_team(actor, resource.team):
         raise PermissionDenied("Only the owning team or an admin can upgrade this repository.")
     resource = ProvisionedResource.objects.select_for_update(of=("self",)).select_related(
         "template_version__template", "item__request__team", "item__template_version__template").get(pk=resource.pk)

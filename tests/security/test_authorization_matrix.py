@@ -1,0 +1,147 @@
+"""Every URL pattern of ours × every role × GET and POST, against ONE table of expected outcomes.
+
+Outcomes: a status code ("200", "400", "403", "404", "405"); "login" (a redirect to the login page);
+"302" (the action ran and the page sends the person on); "refused" (a redirect back with a refusal
+message). A refusal ("login", "403", "404", "405", "refused") must change nothing in the database.
+POSTs carry no form data except where a row says otherwise, so an allowed action mostly answers
+with its form again (400) or a message; nothing needs a worker (tasks are queued on commit, and each
+call is rolled back). A URL pattern missing from the table fails ``test_every_url_pattern_is_in_the_table``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from .conftest import ROLES, World, state
+
+REFUSED = {"login", "403", "404", "405", "refused"}
+
+
+def row(default: str, anon: str = "login", **by_role: str) -> dict[str, str]:
+    """The outcome for every role: ``by_role`` where given, ``anon`` for anonymous, else ``default``."""
+    unknown = set(by_role) - set(ROLES)
+    assert not unknown, f"no such role: {unknown}"
+    return {role: by_role.get(role, anon if role == "anon" else default) for role in ROLES}
+
+
+@dataclass
+class Row:
+    get: dict[str, str]
+    post: dict[str, str]
+    kwargs: Callable[[World], dict] = lambda w: {}
+    data: Callable[[World], dict] = field(default=lambda w: {})
+
+
+REQUEST = lambda w: {"pk": w.in_review.pk}  # noqa: E731 — team A's request in review
+DRAFT = lambda w: {"pk": w.draft.pk}  # noqa: E731
+RESOURCE = lambda w: {"pk": w.resource.pk}  # noqa: E731 — team A's active VM
+TEAM = lambda w: {"slug": w.team.slug}  # noqa: E731
+# Who sees team A's request in review: its team, the steering teams with a stage, platform admins.
+SEES = {"owner": "200", "mate": "200", "mlops": "200", "infosec": "200", "admin": "200"}
+# Who acts for team A (dashboard, changes of what it owns): its members and platform admins.
+TEAM_PAGE = {"owner": "200", "mate": "200", "admin": "200"}
+TEAM_FORM = {"owner": "400", "mate": "400", "admin": "400"}  # allowed; the empty form comes back
+TEAM_ACTION = {"owner": "302", "mate": "302", "admin": "302"}
+SEES_NOT_OPERATE = {"mlops": "403", "infosec": "403"}  # approvers see the request but do not operate it
+
+MATRIX: dict[str, Row] = {
+    "home": Row(get=row("302"), post=row("405")),
+    "login": Row(get=row("200", anon="200"), post=row("200", anon="200")),
+    "logout": Row(get=row("405", anon="405"), post=row("302", anon="302")),
+    "catalog:index": Row(get=row("200"), post=row("405")),
+    "catalog:estimate": Row(get=row("405"), post=row("200")),
+    "onboarding:list": Row(get=row("200"), post=row("405")),
+    "onboarding:new": Row(get=row("200"), post=row("400"), kwargs=lambda w: {"slug": "cpu-vm"}),
+    "onboarding:new_bundle": Row(get=row("200"), post=row("400"), kwargs=lambda w: {"slug": w.bundle.slug}),
+    "onboarding:check_field": Row(get=row("405"), post=row("200")),
+    "onboarding:detail": Row(get=row("404", **SEES), post=row("405"), kwargs=REQUEST),
+    "onboarding:progress": Row(get=row("404", **SEES), post=row("405"), kwargs=REQUEST),
+    "onboarding:cancel": Row(get=row("405"), post=row("404", **TEAM_ACTION, **SEES_NOT_OPERATE), kwargs=REQUEST),
+    "onboarding:retry": Row(get=row("405"), post=row("404", **TEAM_ACTION, **SEES_NOT_OPERATE), kwargs=REQUEST),
+    "onboarding:withdraw": Row(get=row("405"), kwargs=REQUEST,
+                               post=row("404", owner="302", mate="403", admin="403", **SEES_NOT_OPERATE)),
+    "onboarding:edit": Row(get=row("404", owner="200", mate="403", admin="403", **SEES_NOT_OPERATE),
+                           post=row("404", owner="400", mate="403", admin="403", **SEES_NOT_OPERATE), kwargs=REQUEST),
+    "onboarding:draft": Row(get=row("404", owner="200"), post=row("404", owner="400"), kwargs=DRAFT),
+    "onboarding:review": Row(get=row("404", owner="200"), post=row("404", owner="302"), kwargs=DRAFT),
+    "onboarding:discard": Row(get=row("405"), post=row("404", owner="302"), kwargs=DRAFT),
+    "onboarding:decommission_request": Row(get=row("404", **TEAM_PAGE), post=row("404", **TEAM_FORM),
+                                           kwargs=lambda w: {"pk": w.active.pk}),
+    "onboarding:decommission_resource": Row(get=row("404", **TEAM_PAGE), post=row("404", **TEAM_FORM),
+                                            kwargs=RESOURCE),
+    "onboarding:extend_resource": Row(get=row("404", **TEAM_PAGE), post=row("404", **TEAM_FORM), kwargs=RESOURCE),
+    "onboarding:modify_resource": Row(get=row("404", **TEAM_PAGE), post=row("404", **TEAM_FORM), kwargs=RESOURCE),
+    "onboarding:offboard_team": Row(get=row("404", **TEAM_PAGE), post=row("404", **TEAM_FORM), kwargs=TEAM),
+    "approvals:queue": Row(get=row("200"), post=row("405")),
+    "approvals:decide": Row(get=row("405"), post=row("404", mlops="302", infosec="403", owner="403", mate="403",
+                                                     admin="403"),
+                            kwargs=lambda w: {"pk": w.stage.pk}, data=lambda w: {"outcome": "approve"}),
+    "approvals:bulk": Row(get=row("405"), post=row("refused", mlops="302"),
+                          data=lambda w: {"stages": [w.stage.pk]}),
+    "approvals:delegations": Row(get=row("200"), post=row("400")),
+    "approvals:end_delegation": Row(get=row("405"), post=row("404", mlops="302", mate="302", admin="302"),
+                                    kwargs=lambda w: {"pk": w.delegation.pk}),
+    "inventory:drift": Row(get=row("405"), post=row("404", **TEAM_ACTION, **SEES_NOT_OPERATE),
+                           kwargs=lambda w: {"pk": w.resource.pk, "action": "accept"}),
+    "teams:dashboard": Row(get=row("404", **TEAM_PAGE), post=row("405"), kwargs=TEAM),
+    "teams:upgrade_repo": Row(get=row("405"), post=row("404", **TEAM_ACTION),
+                              kwargs=lambda w: {"slug": w.team.slug, "pk": w.repo.pk}),
+}
+
+
+def our_url_names(patterns=None, namespace: str = "") -> list[str]:
+    """Every named URL pattern of the project, Django's admin left out (it has its own door)."""
+    names = []
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.app_name == "admin":
+                continue
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names += our_url_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern):
+            names.append(f"{namespace}{pattern.name}" if pattern.name else f"<unnamed {pattern.pattern}>")
+    return names
+
+
+def test_every_url_pattern_is_in_the_table():
+    names = our_url_names()
+    assert len(names) == len(set(names))
+    assert set(names) - set(MATRIX) == set(), "URL patterns with no row in MATRIX"
+    assert set(MATRIX) - set(names) == set(), "rows in MATRIX for URL patterns that do not exist"
+
+
+def outcome(response) -> str:
+    if response.status_code == 302:
+        return "login" if response.url.startswith(reverse("login") + "?next=") else "302"
+    return str(response.status_code)
+
+
+@pytest.mark.parametrize("name", list(MATRIX))
+def test_authorization(world, name):
+    spec = MATRIX[name]
+    url = reverse(name, kwargs=spec.kwargs(world))
+    wrong = []
+    for method, expected_by_role in (("get", spec.get), ("post", spec.post)):
+        for role, expected in expected_by_role.items():
+            client = Client()
+            with transaction.atomic():  # each call starts from the same world
+                if role != "anon":
+                    client.force_login(world.people[role])
+                before = state()
+                response = client.get(url) if method == "get" else client.post(url, spec.data(world))
+                got = outcome(response)
+                if got == "302" and expected == "refused":
+                    got = "refused"
+                changed = state() != before
+                transaction.set_rollback(True)
+            if got != expected:
+                wrong.append(f"{method.upper()} {url} as {role}: expected {expected}, got {got}")
+            elif (expected in REFUSED or method == "get") and changed:
+                wrong.append(f"{method.upper()} {url} as {role}: {got} but the database changed")
+    assert not wrong, "\n".join(wrong)
