@@ -12,7 +12,7 @@ from django.utils import timezone
 from portal.approvals.delegations import create_delegation
 from portal.approvals.models import ApprovalStage, Decision
 from portal.approvals.selectors import queue_for
-from portal.approvals.services import record_decision
+from portal.onboarding.services import record_decision
 from portal.core.errors import PermissionDenied
 from portal.teams.models import Membership
 
