@@ -208,9 +208,9 @@ def validate_module(module: str, workdir: Path, cli_config: Path) -> Validation:
     target = CloudTarget(region="us-east-1", sandbox_url="http://127.0.0.1:9")
     prepare_workspace(
         workdir=workdir,
-        module_dir=MODULES_DIR / module,
+        module_files=read_module(MODULES_DIR / module),
         variables={},
-        target=target,
+        provider_block=target.provider_block(),
         backend={"local": {"path": str(workdir / "state.tfstate")}},
     )
     lines: list[str] = []
