@@ -4,6 +4,13 @@ import os
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+# pytest-xdist: each test process gets its own test database (pytest-django adds the suffix) and its own
+# Redis database (15, 14, …: its Celery workers' queues), so processes never see each other's runs.
+_xdist = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _xdist.startswith("gw") and not os.environ.get("PORTAL_XDIST_REDIS_SET"):
+    _base, _, _db = os.environ["REDIS_URL"].rpartition("/")
+    os.environ["REDIS_URL"] = f"{_base}/{int(_db or 0) - int(_xdist[2:])}"
+    os.environ["PORTAL_XDIST_REDIS_SET"] = "1"  # the workers these tests start inherit it as it is
 
 from .base import *  # noqa: E402, F403
 
