@@ -34,6 +34,8 @@ ADMIN_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     "audit": {"auditevent": VIEW},
     # Adding people to teams picks users (autocomplete needs view); role mappings stay superuser-only.
     "accounts": {"user": VIEW, "directoryrolemapping": VIEW},
+    # Failed logins (django-axes): deleting an access attempt unlocks that username+address early.
+    "axes": {"accessattempt": ("view", "delete"), "accesslog": VIEW, "accessfailurelog": VIEW},
 }
 # Whatever else happens to the group, these are taken away again.
 FORBIDDEN: dict[str, dict[str, tuple[str, ...]]] = {"audit": {"auditevent": ("add", "change", "delete")}}
