@@ -19,6 +19,10 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 DATA_DIR = Path(env("PORTAL_DATA_DIR", str(BASE_DIR / ".data")))
+# Private to the portal's user (see portal.private_files); an older, wider data dir is narrowed.
+DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+if DATA_DIR.stat().st_uid == os.getuid() and DATA_DIR.stat().st_mode & 0o077:
+    DATA_DIR.chmod(0o700)
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", "insecure-local-only-key-change-me")
 DEBUG = env_bool("DJANGO_DEBUG", False)
