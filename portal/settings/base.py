@@ -188,7 +188,7 @@ PORTAL_SANDBOX_URL = env("PORTAL_SANDBOX_URL", "http://127.0.0.1:5055")
 PORTAL_AWS_REGION = env("PORTAL_AWS_REGION", "us-east-1")
 TERRAFORM_BIN = env("TERRAFORM_BIN", "terraform")
 TERRAFORM_PROVIDER_MIRROR = env("TERRAFORM_PROVIDER_MIRROR", "/opt/tf-plugins")
-TERRAFORM_MODULES_DIR = BASE_DIR / "terraform" / "modules"
+TERRAFORM_MODULES_DIR = Path(env("TERRAFORM_MODULES_DIR", str(BASE_DIR / "terraform" / "modules")))
 TERRAFORM_WORKSPACES_DIR = DATA_DIR / "workspaces"
 # "pg" keeps state in PostgreSQL (advisory locks free themselves when a worker dies).
 TERRAFORM_STATE_BACKEND = env(
