@@ -16,21 +16,29 @@ sys.path.insert(0, str(REPO))
 
 from provisioning.cloud.sandbox import free_port, start_sandbox  # noqa: E402
 from provisioning.runners.terraform import TerraformRunner, terraform_env  # noqa: E402
-from provisioning.workspace import VAR_FILE, CloudTarget, prepare_workspace, write_cli_config  # noqa: E402
+from provisioning.workspace import (  # noqa: E402
+    VAR_FILE,
+    CloudTarget,
+    prepare_workspace,
+    read_module,
+    write_cli_config,
+)
 
 VALUES = {"name": "bench-vm", "instance_type": "t3.large", "disk_size_gb": 30, "purpose": "bench",
           "ami": "ami-04681a1dbd79675a5", "tags": {"portal:team": "bench"}}
 
 
 def one_round(tmp: Path, target: CloudTarget, cli: Path, n: int) -> dict[str, float]:
-    workdir = prepare_workspace(workdir=tmp / f"w{n}", module_dir=REPO / "terraform/modules/cpu_vm",
-                                variables=VALUES, target=target,
-                                backend={"local": {"path": str(tmp / f"{n}.tfstate")}})
+    workdir = tmp / f"w{n}"
+    prepare_workspace(workdir=workdir, module_files=read_module(REPO / "terraform/modules/cpu_vm"),
+                      variables=VALUES, provider_block=target.provider_block(),
+                      backend={"local": {"path": str(tmp / f"{n}.tfstate")}})
     runner = TerraformRunner(workdir=workdir, env=terraform_env(cli_config=cli, extra=target.credentials_env()))
     times = {}
-    for phase, step in (("init", runner.init), ("plan", lambda: runner.plan(var_file=VAR_FILE)),
-                        ("apply", runner.apply), ("destroy-plan", lambda: runner.plan(var_file=VAR_FILE, destroy=True)),
-                        ("destroy", runner.apply)):
+    for phase, step in (("init", runner.init), ("plan", lambda: runner.plan(var_file=VAR_FILE, out="p.tfplan")),
+                        ("apply", lambda: runner.apply_plan("p.tfplan")),
+                        ("destroy-plan", lambda: runner.plan(var_file=VAR_FILE, out="d.tfplan", destroy=True)),
+                        ("destroy", lambda: runner.apply_plan("d.tfplan"))):
         start = time.perf_counter()
         step()
         times[phase] = time.perf_counter() - start

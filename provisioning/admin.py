@@ -1,10 +1,25 @@
 from django.contrib import admin
 
-from .models import Run
+from .models import ModuleContent, Run, Workspace
 
 
 @admin.register(Run)
 class RunAdmin(admin.ModelAdmin):
-    list_display = ["id", "item", "action", "status", "phase", "attempt", "worker", "started_at", "finished_at"]
-    list_filter = ["status", "action"]
-    readonly_fields = [f.name for f in Run._meta.fields]
+    list_display = ["id", "workspace", "action", "purpose", "status", "phase", "attempt", "worker", "started_at",
+                    "finished_at"]
+    list_filter = ["status", "action", "engine"]
+    exclude = ["saved_plan", "variables", "outputs"]  # sealed or sensitive: shown masked below
+    readonly_fields = [f.name for f in Run._meta.fields if f.name not in ("saved_plan", "variables", "outputs")] + [
+        "display_variables", "display_outputs"]
+
+
+@admin.register(Workspace)
+class WorkspaceAdmin(admin.ModelAdmin):
+    list_display = ["key", "created_at"]
+    readonly_fields = ["key", "created_at"]
+
+
+@admin.register(ModuleContent)
+class ModuleContentAdmin(admin.ModelAdmin):
+    list_display = ["sha256", "created_at"]
+    readonly_fields = ["sha256", "files", "created_at"]

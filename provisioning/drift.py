@@ -22,8 +22,9 @@ MAX_ATTRIBUTES = 40  # per resource, so a replaced resource doesn't fill the pag
 MAX_VALUE_CHARS = 200
 
 
-def check_drift(engine, ctx: RunContext, *, engine_name: str) -> PlanSummary | None:
+def check_drift(engine, ctx: RunContext) -> PlanSummary | None:
     """The engine's drift check, or ``None`` (logged) when the engine has none."""
+    engine_name = ctx.spec.engine
     if not hasattr(engine, "check_drift"):
         ctx.log(f"portal: the {engine_name} engine has no drift check; nothing was compared "
                 f"({'its groups are reconciled by the directory sync' if engine_name == 'directory' else 'skipped'})")

@@ -66,12 +66,41 @@ def classify_text(text: str) -> tuple[bool, str]:
     return False, "an error the portal does not know to be temporary"
 
 
+MAX_DETAIL = 300
+
+
+def error_sentences(lines: list[str]) -> list[str]:
+    """Each ``Error:`` of Terraform's output with the sentence that explains it (e.g. a variable's
+    validation message), without the source excerpt and the "This was checked…" note."""
+    found, i = [], 0
+    while i < len(lines):
+        if not lines[i].startswith("Error:"):
+            i += 1
+            continue
+        summary, blocks, block, i = lines[i], [], [], i + 1
+        while i < len(lines) and not lines[i].startswith("Error:"):
+            if lines[i].strip():
+                block.append(lines[i].strip())
+            elif block:
+                blocks.append(block)
+                block = []
+            i += 1
+        if block:
+            blocks.append(block)
+        detail = next((" ".join(b) for b in blocks if not b[0].startswith(("on ", "with ", "This was checked",
+                                                                             "Error message:"))), "")
+        if len(detail) > MAX_DETAIL:
+            detail = detail[:MAX_DETAIL] + "…"
+        found.append(f"{summary}: {detail}" if detail and detail not in summary else summary)
+    return found
+
+
 def explain(error: BaseException) -> Failure:
     """A :class:`Failure` for whatever ended a run."""
     if isinstance(error, TerraformFailed):
         lines = [line.strip(" │╷╵") for line in error.tail]
         transient, cause = classify_text("\n".join(lines))
-        detail = "; ".join(line for line in lines if line.startswith("Error:")) or (lines[-1] if lines else "")
+        detail = "; ".join(error_sentences(lines)) or (lines[-1] if lines else "")
         message = f"terraform {error.command} failed (exit {error.returncode}). {detail}".strip()
         return Failure(message, transient, cause)
     if getattr(error, "transient", None) is not None:  # the exception says so itself

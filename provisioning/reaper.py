@@ -1,7 +1,7 @@
-"""The reaper: runs whose worker stopped heartbeating are failed and retried (or settled),
-queued runs whose task message was lost are sent again, and runs that ended while their item
-never heard of it (the worker died between the two commits) are settled. Beat calls it periodically
-(``provisioning.reap_runs``); ``manage.py reap_runs`` runs it once.
+"""The reaper: runs whose worker stopped heartbeating are failed and retried (or announced as ended),
+queued runs whose task message was lost are sent again, and ended runs the portal never settled (the
+worker died between the two commits, or the database was away) are announced again. Beat calls it
+periodically (``provisioning.reap_runs``); ``manage.py reap_runs`` runs it once.
 
 A worker killed with -9 takes Terraform with it (the kernel interrupts Terraform, which saves
 its state and frees the pg lock, see runners/terraform.py). If Terraform or a provider is still
@@ -17,14 +17,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from portal.audit.services import record_event
-
 from .models import TERMINAL_RUN_STATES, Run, RunStatus
+from .queues import queue_length
 from .runners.terraform import kill_process_group, terraform_processes
-from .services import schedule_retry, send_run_task
+from .services import _move, _send_next_of_workspace, announce_end, head_of_workspace, schedule_retry, send_run_task
 
 log = logging.getLogger(__name__)
 
@@ -35,78 +33,63 @@ class Reaped:
     retried: list[int] = field(default_factory=list)  # new attempts queued for them
     resent: list[int] = field(default_factory=list)  # queued runs whose task was sent again
     killed_groups: list[int] = field(default_factory=list)  # leftover process groups killed here
-    settled: list[int] = field(default_factory=list)  # ended runs whose outcome was never recorded
+    settled: list[int] = field(default_factory=list)  # ended runs announced again (never settled)
 
 
 def reap_runs(*, now=None) -> Reaped:
     now = now or timezone.now()
     reaped = Reaped()
     stale = now - timedelta(seconds=settings.RUN_STALE_SECONDS)
-    for run in Run.objects.filter(status=RunStatus.RUNNING, heartbeat_at__lt=stale).select_related("item"):
+    for run in Run.objects.filter(status=RunStatus.RUNNING, heartbeat_at__lt=stale):
         _fail_lost_run(run, stale=stale, now=now, reaped=reaped)
-    overdue = now - timedelta(seconds=settings.RUN_QUEUE_STALE_SECONDS)
-    waiting = Run.objects.filter(status=RunStatus.QUEUED, enqueued_at__lt=overdue).filter(
-        Q(not_before__isnull=True) | Q(not_before__lt=overdue))
-    for run_pk in waiting.values_list("pk", flat=True):
-        if Run.objects.filter(pk=run_pk, status=RunStatus.QUEUED, enqueued_at__lt=overdue).update(enqueued_at=now):
-            send_run_task(run_pk)
-            reaped.resent.append(run_pk)
-    for run in _forgotten_runs(ended_before=stale):
-        _settle(run, reaped)
+    _resend_lost_messages(now, reaped)
+    unsettled = Run.objects.filter(status__in=TERMINAL_RUN_STATES, settled_at__isnull=True, finished_at__lt=stale)
+    for run in unsettled.order_by("pk"):
+        announce_end(run)  # the portal claims the settlement: a second announce does nothing
+        reaped.settled.append(run.pk)
     if reaped.lost or reaped.resent or reaped.settled:
         log.warning("reaper: %s", reaped)
     return reaped
 
 
-def _forgotten_runs(*, ended_before):
-    """Applies that ended for good while their item still says provisioning, destroys (clean-up,
-    decommission, expiry) that succeeded while their item still says it exists, and steps of change
-    requests still marked running — unless a later run of the item took over; drift checks and
-    reconciles their resource never heard of."""
-    from portal.inventory.drift import forgotten_drift_runs
-    from portal.onboarding.models import RequestItem
-
-    ended = Run.objects.filter(finished_at__lt=ended_before, retried_by__isnull=True).select_related("item")
-    applies = ended.filter(action=Run.Action.APPLY, status__in=TERMINAL_RUN_STATES,
-                           item__status=RequestItem.Status.PROVISIONING)
-    destroys = ended.filter(action=Run.Action.DESTROY, status=RunStatus.SUCCEEDED,
-                            purpose__in=[Run.Purpose.COMPENSATION, Run.Purpose.DECOMMISSION, Run.Purpose.EXPIRY],
-                            item__status__in=[RequestItem.Status.ACTIVE, RequestItem.Status.FAILED])
-    changes = ended.filter(action__in=[Run.Action.APPLY, Run.Action.DESTROY], status__in=TERMINAL_RUN_STATES,
-                           change__status="running")  # a change request's step nobody went on from
-    for run in {run.pk: run for run in [*applies, *destroys, *changes]}.values():
-        if not Run.objects.filter(item=run.item, pk__gt=run.pk).exclude(action=Run.Action.PLAN).exists():
-            yield run
-    yield from forgotten_drift_runs(ended_before=ended_before)  # drift checks and reconciles
-
-
-@transaction.atomic
-def _settle(run: Run, reaped: Reaped) -> None:
-    from portal.onboarding.services import record_item_outcome
-
-    record_item_outcome(run=run)  # idempotent: a second settle of the same run does nothing
-    reaped.settled.append(run.pk)
+def _resend_lost_messages(now, reaped: Reaped) -> None:
+    """A queued run that may start now (first of its workspace, backoff over) whose task has waited
+    ``RUN_QUEUE_STALE_SECONDS`` while its queue is empty lost its message (e.g. a broker restart): send it
+    again. Whatever the queue holds, one waiting ``RUN_QUEUE_RESEND_SECONDS`` is sent again. The claim
+    makes a second delivery harmless."""
+    stale = now - timedelta(seconds=settings.RUN_QUEUE_STALE_SECONDS)
+    overdue = now - timedelta(seconds=settings.RUN_QUEUE_RESEND_SECONDS)
+    lengths: dict[str, int | None] = {}
+    waiting = Run.objects.filter(status=RunStatus.QUEUED, enqueued_at__lt=stale).order_by("pk")
+    for run in waiting:
+        if run.not_before and run.not_before > now:
+            continue
+        head = head_of_workspace(run.workspace_id)
+        if head is None or head.pk != run.pk:
+            continue  # it waits for an older run of its workspace, which sends it when it ends
+        if run.queue not in lengths:
+            lengths[run.queue] = queue_length(run.queue)
+        if lengths[run.queue] != 0 and run.enqueued_at >= overdue:
+            continue
+        if Run.objects.filter(pk=run.pk, status=RunStatus.QUEUED, enqueued_at=run.enqueued_at).update(enqueued_at=now):
+            send_run_task(run.pk, queue=run.queue)
+            reaped.resent.append(run.pk)
 
 
 @transaction.atomic
 def _fail_lost_run(run: Run, *, stale, now, reaped: Reaped) -> None:
-    """Fail a run whose worker is gone (unless it beat meanwhile), then retry or settle it."""
-    from portal.onboarding.services import record_item_outcome
-
+    """Fail a run whose worker is gone (unless it beat meanwhile), then retry or announce it."""
     error = (f"The worker {run.worker} stopped answering during {run.phase or 'start-up'} "
              f"(last heartbeat {run.heartbeat_at:%H:%M:%S} UTC); Terraform there was stopped with it.")
-    lost = Run.objects.filter(pk=run.pk, status=RunStatus.RUNNING, heartbeat_at__lt=stale).update(
-        status=RunStatus.FAILED, finished_at=now, error=error)
-    if not lost:
+    if not _move(run, RunStatus.FAILED, where={"heartbeat_at__lt": stale}, finished_at=now, error=error):
         return
-    run.refresh_from_db()
     reaped.lost.append(run.pk)
-    record_event(actor=None, verb="run.lost", target=run.item.request, data={"run": run.pk, "error": error})
     if run.pgid and _kill_leftovers(run):  # before a new attempt may start
         reaped.killed_groups.append(run.pgid)
     retry = schedule_retry(run=run)
     if retry is None:
-        record_item_outcome(run=run)
+        transaction.on_commit(lambda: announce_end(run))
+        _send_next_of_workspace(run.workspace_id)
     else:
         reaped.retried.append(retry.pk)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from portal.catalog.pricing import estimate_items, estimate_request
+from portal.catalog.pricing import estimate_items
 
 CONFIDENTIAL_CLASSES = ("confidential", "restricted")
 
@@ -13,14 +13,13 @@ def is_gpu_item(kind: str, values: dict) -> bool:
     return kind == "gpu_vm" or (kind == "cluster" and values.get("gpu_enabled") is True)
 
 
-def facts_for(request) -> dict:
-    """``{"kinds": [...], "any_gpu": bool, "monthly_cost": Decimal, "values.<name>": [...], ...}``.
-    A change request's facts are those of the resources it changes, with their new values (modify)
-    and no cost (decommission)."""
-    from portal.onboarding.selectors import values_asked
-
+def facts_for(request, pairs) -> dict:
+    """``{"kinds": [...], "any_gpu": bool, "monthly_cost": Decimal, "values.<name>": [...], ...}`` of a
+    request asking for ``pairs`` ([(version, values)]). A change request's pairs are the resources it
+    changes, with their new values (modify); a decommission costs nothing."""
+    pairs = list(pairs)
     facts = facts_for_items(
-        values_asked(request), estimate=estimate_request(request),
+        pairs, estimate=estimate_items([] if request.kind == "decommission" else pairs),
         data_classification=request.data_classification, team=request.team.slug, cost_centre=request.cost_centre,
         expected_duration_days=request.expected_duration_days)
     facts["request_kind"] = request.kind

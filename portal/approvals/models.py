@@ -67,7 +67,18 @@ class ApprovalStage(TimeStampedModel):
         APPROVED = "approved", "Approved"
         REJECTED = "rejected", "Rejected"
         CHANGES_REQUESTED = "changes_requested", "Changes requested"
-        VOID = "void", "Void"  # the request was edited or resubmitted after this stage was set up
+        VOID = "void", "Void"  # the request was edited, resubmitted or withdrawn after this stage was set up
+        CLOSED = "closed", "Not needed"  # another stage rejected the request or sent it back first
+
+    TRANSITIONS: dict[str, set[str]] = {
+        Status.WAITING: {Status.PENDING, Status.VOID, Status.CLOSED},
+        Status.PENDING: {Status.APPROVED, Status.REJECTED, Status.CHANGES_REQUESTED, Status.VOID, Status.CLOSED},
+        Status.APPROVED: {Status.VOID},
+        Status.REJECTED: {Status.VOID},
+        Status.CHANGES_REQUESTED: {Status.VOID},
+        Status.VOID: set(),
+        Status.CLOSED: {Status.VOID},
+    }
 
     request = models.ForeignKey("onboarding.OnboardingRequest", on_delete=models.CASCADE, related_name="stages")
     team = models.ForeignKey("teams.Team", on_delete=models.PROTECT, related_name="stages")

@@ -10,7 +10,6 @@ from django.conf import settings
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
-from portal.onboarding.models import RequestItem, RequestStatus
 from portal.teams.models import Membership, Team
 
 from .delegations import delegator_ids
@@ -43,8 +42,7 @@ def decidable_stages(user, *, at: datetime | None = None):
     for principal in delegator_ids(user, at=at):
         eligible |= (Q(team_id__in=_teams_of(principal)) & ~Q(request__requester_id=principal)
                      & ~Q(request_id__in=_decided_requests(principal)))
-    return (ApprovalStage.objects.filter(eligible, status=ApprovalStage.Status.PENDING,
-                                         request__status=RequestStatus.IN_REVIEW)
+    return (ApprovalStage.objects.filter(eligible, status=ApprovalStage.Status.PENDING)
             .exclude(request__requester_id=user.pk).exclude(request_id__in=_decided_requests(user.pk)))
 
 
@@ -77,9 +75,9 @@ def filtered_queue(user, *, team: str = "", risk: str = "", overdue: bool = Fals
         qs = qs.exclude(risky["gpu"]).exclude(risky["confidential"]).exclude(risky["high_cost"])
     if overdue:
         qs = qs.filter(due_at__lte=now)
-    items = RequestItem.objects.select_related("template_version__template").prefetch_related(
-        Prefetch("runs", queryset=_plan_runs(), to_attr="plan_runs"))
-    return qs.order_by(*SORTS.get(sort, SORTS["age"])).prefetch_related(Prefetch("request__items", queryset=items))
+    return qs.order_by(*SORTS.get(sort, SORTS["age"])).prefetch_related(
+        "request__items__template_version__template",
+        Prefetch("request__items__runs", queryset=_plan_runs(), to_attr="plan_runs"))
 
 
 def _changed_items(request) -> list:

@@ -1,20 +1,22 @@
 """Approval stages and decisions; segregation of duties is enforced here, not in views.
 
-Every decision locks the request row first, so decisions on one request are serial: N-of-M
-counting, opening the next group and the final transition each happen exactly once.
+Approvals never call onboarding back: ``decide`` returns a :class:`ReviewOutcome` and the caller
+(``portal.onboarding.services.record_decision``, which holds the request's row lock, so decisions on
+one request are serial) acts on it. Every stage status change goes through ``portal.core.transitions``.
 """
 
 from __future__ import annotations
 
+import enum
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
 from portal.audit.services import record_event
 from portal.core.errors import ApplicationError, PermissionDenied
+from portal.core.transitions import transition
 from portal.teams.selectors import is_member
 
 from . import notifications
@@ -30,12 +32,28 @@ COMMENT_NEEDED = {Outcome.REJECT: "Say why you reject the request.",
                   Outcome.REQUEST_CHANGES: "Say what should change."}
 
 
-def open_review(*, request, actor) -> list[ApprovalStage]:
-    """Route a just-submitted request: freeze its facts, cost and stages; open the first group."""
-    from portal.onboarding.models import OnboardingRequest
+class ReviewOutcome(enum.StrEnum):
+    """What a decision means for the request."""
 
-    facts = facts_for(request)
-    OnboardingRequest.objects.filter(pk=request.pk).update(
+    PENDING = "pending"  # more decisions are needed
+    APPROVED = "approved"  # every stage of the round is approved
+    REJECTED = "rejected"
+    CHANGES_REQUESTED = "changes_requested"
+
+
+def move_stage(stage: ApprovalStage, to: str, *, actor, data: dict | None = None, strict: bool = True,
+               verb: str = "", **fields) -> bool:
+    """The stage door (audited on the request as ``stage.<status>`` unless ``verb`` says otherwise)."""
+    return transition(stage, to, transitions=ApprovalStage.TRANSITIONS, actor=actor, verb=verb or f"stage.{to}",
+                      target=stage.request, data={"stage": stage.pk, "team": stage.team.slug, **(data or {})},
+                      strict=strict, **fields)
+
+
+def open_review(*, request, actor, pairs) -> list[ApprovalStage]:
+    """Route a just-submitted request from what it asks for (``pairs``: [(version, values)]): freeze its
+    facts, cost and stages; open the first group."""
+    facts = facts_for(request, pairs)
+    type(request).objects.filter(pk=request.pk).update(
         routing_facts=as_json(facts), estimated_monthly_cost=facts["monthly_cost"])
     request.routing_facts, request.estimated_monthly_cost = as_json(facts), facts["monthly_cost"]
     round_ = (request.stages.aggregate(Max("round"))["round__max"] or 0) + 1
@@ -52,19 +70,7 @@ def open_review(*, request, actor) -> list[ApprovalStage]:
             "group": stage.group, "required_approvals": stage.required_approvals})
     notifications.review_opened(request, stages)
     _open_next_group(request, round_, actor=actor)
-    _queue_plan_previews(request, actor=actor)
     return stages
-
-
-def _queue_plan_previews(request, *, actor) -> None:
-    """A plan run per Terraform item, so approvers see what would be created (apply never waits on it)."""
-    from portal.onboarding.changes import plan_previews
-    from provisioning.services import queue_run
-
-    plan_previews(request, actor=actor)  # a change request: the plan of its changes
-    for item in request.items.select_related("template_version"):
-        if item.template_version.engine == "terraform":
-            queue_run(item=item, action="plan", actor=actor)
 
 
 def _open_next_group(request, round_: int, *, actor) -> list[ApprovalStage]:
@@ -72,12 +78,11 @@ def _open_next_group(request, round_: int, *, actor) -> list[ApprovalStage]:
     group = waiting.order_by("group").values_list("group", flat=True).first()
     now, opened = timezone.now(), []
     for stage in waiting.filter(group=group).select_related("team", "request__requester"):
+        stage.request = request
         due = now + timedelta(hours=stage.sla_hours)
-        stage.status, stage.opened_at, stage.due_at = Stage.PENDING, now, due
-        stage.remind_at = due - timedelta(hours=stage.sla_hours * settings.PORTAL_SLA_DUE_SOON_FRACTION)
-        stage.save(update_fields=["status", "opened_at", "due_at", "remind_at", "updated_at"])
-        record_event(actor=actor, verb="stage.opened", target=request, data={
-            "stage": stage.pk, "team": stage.team.slug, "due_at": due.isoformat()})
+        remind = due - timedelta(hours=stage.sla_hours * settings.PORTAL_SLA_DUE_SOON_FRACTION)
+        move_stage(stage, Stage.PENDING, actor=actor, data={"due_at": due.isoformat()}, verb="stage.opened",
+                   opened_at=now, due_at=due, remind_at=remind)
         notifications.stage_opened(stage)
         opened.append(stage)
     return opened
@@ -115,22 +120,35 @@ def _principal_for(actor, stage: ApprovalStage):
             .order_by("username").first())
 
 
-@transaction.atomic
-def record_decision(*, stage: ApprovalStage, actor, outcome: str, comment: str = "") -> Decision:
-    from portal.onboarding.models import OnboardingRequest, RequestStatus
+def not_decidable_because(stage: ApprovalStage, *, in_review: bool) -> str | None:
+    """Why ``stage`` takes no decision now (said only after the permission check), or None."""
+    if stage.status == Stage.PENDING and in_review:
+        return None
+    if stage.status == Stage.WAITING:
+        return "This stage is not open yet: it waits for an earlier stage to be approved."
+    if stage.status == Stage.VOID:
+        return "This stage no longer counts: the request was edited, resubmitted or withdrawn."
+    if stage.status == Stage.CLOSED:
+        return "This stage is not needed any more: another stage rejected the request or sent it back."
+    if stage.status == Stage.PENDING:
+        return "The request is no longer in review."
+    return "This stage has already been decided."
 
-    request = (OnboardingRequest.objects.select_for_update(of=("self",)).select_related("requester")
-               .get(pk=stage.request_id))  # lock the request row only, not its requester's
-    stage = ApprovalStage.objects.select_related("team").get(pk=stage.pk)
-    stage.request = request
+
+def decide(*, stage: ApprovalStage, actor, outcome: str, comment: str = "", in_review: bool) -> tuple[
+        Decision, ReviewOutcome]:
+    """Record ``actor``'s decision on ``stage``; the caller holds the request's lock (``stage.request``)
+    and says whether the request is in review. Returns the decision and what it means for the request."""
+    request = stage.request
     principal = check_may_decide(stage=stage, actor=actor)
     if outcome not in Outcome.values:
         raise ApplicationError("Choose approve, reject or request changes.")
     comment = (comment or "").strip()
     if outcome in COMMENT_NEEDED and not comment:
         raise ApplicationError(COMMENT_NEEDED[outcome], field="comment")
-    if stage.status != Stage.PENDING or request.status != RequestStatus.IN_REVIEW:
-        raise ApplicationError("This stage has already been decided.")
+    refusal = not_decidable_because(stage, in_review=in_review)
+    if refusal:
+        raise ApplicationError(refusal)
     decision = Decision.objects.create(stage=stage, actor=actor, on_behalf_of=principal, outcome=outcome,
                                        comment=comment)
     record_event(actor=actor, verb=f"stage.{outcome}", target=request, data={
@@ -138,49 +156,38 @@ def record_decision(*, stage: ApprovalStage, actor, outcome: str, comment: str =
         **({"on_behalf_of": principal.username} if principal else {})})
     if outcome == Outcome.APPROVE:
         approvals = stage.decisions.filter(status=Decision.Status.VALID, outcome=Outcome.APPROVE).count()
-        if approvals >= stage.required_approvals:
-            _settle_stage(stage, Stage.APPROVED)
-            _advance(request, stage.round, actor=actor)
-    else:
-        _settle_stage(stage, STAGE_AFTER[outcome])
-        _conclude(request, RequestStatus.REJECTED if outcome == Outcome.REJECT else RequestStatus.CHANGES_REQUESTED,
-                  actor=actor)
-    notifications.decision_recorded(decision, concluded=request.status != RequestStatus.IN_REVIEW)
-    return decision
+        if approvals < stage.required_approvals:
+            return decision, ReviewOutcome.PENDING
+        move_stage(stage, Stage.APPROVED, actor=None)
+        current = ApprovalStage.objects.filter(request=request, round=stage.round)
+        if not current.exclude(status=Stage.APPROVED).exists():
+            return decision, ReviewOutcome.APPROVED
+        if not current.filter(status=Stage.PENDING).exists():
+            _open_next_group(request, stage.round, actor=actor)
+        return decision, ReviewOutcome.PENDING
+    move_stage(stage, STAGE_AFTER[outcome], actor=None)
+    close_review(request=request, actor=None)
+    return decision, (ReviewOutcome.REJECTED if outcome == Outcome.REJECT else ReviewOutcome.CHANGES_REQUESTED)
 
 
-def _settle_stage(stage: ApprovalStage, status: str) -> None:
-    ApprovalStage.objects.filter(pk=stage.pk, status=Stage.PENDING).update(status=status, updated_at=timezone.now())
-    stage.status = status
-
-
-def _advance(request, round_: int, *, actor) -> None:
-    from portal.onboarding.models import RequestStatus
-
-    current = ApprovalStage.objects.filter(request=request, round=round_)
-    if not current.exclude(status=Stage.APPROVED).exists():
-        _conclude(request, RequestStatus.APPROVED, actor=actor)
-    elif not current.filter(status=Stage.PENDING).exists():
-        _open_next_group(request, round_, actor=actor)
-
-
-def _conclude(request, outcome: str, *, actor) -> None:
-    from portal.onboarding.services import conclude_review
-    from provisioning.services import cancel_queued_runs
-
-    cancel_queued_runs(request=request, action="plan", actor=actor)  # the apply never waits behind a preview
-    conclude_review(request=request, outcome=outcome, actor=actor)
+def close_review(*, request, actor) -> int:
+    """The request was rejected or sent back: its other open or waiting stages are not needed."""
+    closed = 0
+    for stage in ApprovalStage.objects.filter(request=request, status__in=[Stage.WAITING, Stage.PENDING]) \
+            .select_related("team"):
+        stage.request = request
+        closed += move_stage(stage, Stage.CLOSED, actor=actor, strict=False)
+    return closed
 
 
 def void_review(*, request, actor, why: str) -> int:
-    """The request was edited: its decisions and stages stop counting (kept, marked void)."""
-    from provisioning.services import cancel_queued_runs
-
+    """The request was edited or withdrawn: its decisions and stages stop counting (kept, marked void)."""
     decisions = Decision.objects.filter(stage__request=request, status=Decision.Status.VALID).update(
         status=Decision.Status.VOID, updated_at=timezone.now())
-    stages = ApprovalStage.objects.filter(request=request).exclude(status=Stage.VOID).update(
-        status=Stage.VOID, updated_at=timezone.now())
-    cancel_queued_runs(request=request, action="plan", actor=actor)
+    stages = 0
+    for stage in ApprovalStage.objects.filter(request=request).exclude(status=Stage.VOID).select_related("team"):
+        stage.request = request
+        stages += move_stage(stage, Stage.VOID, actor=actor, strict=False)
     record_event(actor=actor, verb="approvals.voided", target=request,
                  data={"decisions": decisions, "stages": stages, "why": why})
     return decisions

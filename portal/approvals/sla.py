@@ -34,9 +34,8 @@ def sla_state(stage: ApprovalStage, now: datetime) -> str:
 
 
 def open_stages():
-    from portal.onboarding.models import RequestStatus
-
-    return ApprovalStage.objects.filter(status=ApprovalStage.Status.PENDING, request__status=RequestStatus.IN_REVIEW)
+    """Stages waiting for a decision (a concluded request's other stages are closed or void)."""
+    return ApprovalStage.objects.filter(status=ApprovalStage.Status.PENDING)
 
 
 def escalation_recipients(stage: ApprovalStage) -> list:

@@ -8,13 +8,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from portal.core.errors import ApplicationError
+from portal.onboarding.services import bulk_approve, record_decision
 
-from .bulk import bulk_approve
 from .delegations import create_delegation, end_delegation
 from .forms import DecisionForm, DelegationForm, QueueFilterForm
 from .models import ApprovalStage, Decision, Delegation
 from .selectors import decorate, filtered_queue, queue_teams
-from .services import record_decision
 from .sla import SLA_LABELS
 
 PAGE_SIZE = 25

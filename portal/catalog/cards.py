@@ -32,19 +32,17 @@ def schema_defaults(schema: dict) -> dict:
             if isinstance(spec, dict) and "default" in spec}
 
 
-def catalog_cards(versions, bundles) -> tuple[list[CatalogCard], list[CatalogCard]]:
-    """(bundle cards, template cards); the price table and the rules are read once."""
+def catalog_cards(versions, bundles, *, approvals_for) -> tuple[list[CatalogCard], list[CatalogCard]]:
+    """(bundle cards, template cards); the price table is read once. ``approvals_for(pairs, prices=...)``
+    says which teams likely review [(version, values)] (approvals.preview, passed in by the page)."""
     from django.urls import reverse
 
-    from portal.approvals.preview import likely_approvals
-    from portal.approvals.routing import active_rules
-
-    prices, rules = price_table(), active_rules()
+    prices = price_table()
 
     def card(name, description, url, pairs, parts, unavailable=""):
         cost = estimate_items(pairs, prices=prices)
         return CatalogCard(name, description, url, cost.monthly, cost.hourly,
-                           likely_approvals(pairs, rules=rules, prices=prices), parts, unavailable)
+                           approvals_for(pairs, prices=prices), parts, unavailable)
 
     bundle_cards = []
     for bundle in bundles:

@@ -19,7 +19,7 @@ class ItemEstimate:
 class EstimatePanel:
     items: list[ItemEstimate]
     total: CostEstimate
-    quota: object | None  # portal.teams.quotas.QuotaReport
+    quota: object | None  # portal.onboarding.quotas.QuotaReport
 
 
 def offered_instance_types(version) -> list[str]:
@@ -34,17 +34,16 @@ def advice_for(version, values: dict, prices=None) -> list[Advice]:
     return advise(kind=version.template.kind, values=values, offered=offered_instance_types(version), prices=hourly)
 
 
-def estimate_panel(sections, *, team=None) -> EstimatePanel:
-    return estimate_panel_for([(s.title, s.version, s.current_values()) for s in sections], team=team)
+def estimate_panel(sections, *, quota=None) -> EstimatePanel:
+    return estimate_panel_for([(s.title, s.version, s.current_values()) for s in sections], quota=quota)
 
 
-def estimate_panel_for(entries, *, team=None) -> EstimatePanel:
-    """The panel for [(title, version, values)]: a form being filled in, or a draft under review."""
-    from portal.teams.quotas import quota_report
-
+def estimate_panel_for(entries, *, quota=None) -> EstimatePanel:
+    """The panel for [(title, version, values)]: a form being filled in, or a draft under review.
+    ``quota(pairs)`` reports the team's quota with these items (onboarding.quotas, passed by the page)."""
     prices = price_table()
     pairs = [(version, values) for _, version, values in entries]
     items = [ItemEstimate(title, estimate_items([(version, values)], prices=prices),
                           advice_for(version, values, prices)) for title, version, values in entries]
     total = estimate_items(pairs, prices=prices)
-    return EstimatePanel(items, total, quota_report(team, items=pairs) if team is not None else None)
+    return EstimatePanel(items, total, quota(pairs) if quota is not None else None)

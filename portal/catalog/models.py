@@ -41,6 +41,12 @@ class TemplateVersion(TimeStampedModel):
         PUBLISHED = "published", "Published"  # offered; immutable
         DEPRECATED = "deprecated", "Deprecated"  # no new requests; existing ones keep it
 
+    TRANSITIONS: dict[str, set[str]] = {
+        Status.DRAFT: {Status.PUBLISHED},
+        Status.PUBLISHED: {Status.DEPRECATED},
+        Status.DEPRECATED: set(),
+    }
+
     CONTENT_FIELDS = ("template", "number", "parameter_schema", "engine", "module", "fixed_values",
                       "default_lifetime_days")
 
@@ -57,6 +63,10 @@ class TemplateVersion(TimeStampedModel):
         null=True, blank=True, help_text="Resources made from this version expire after this many days (owners are "
                                          "warned first and may ask for an extension); empty: no expiry.")
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    module_content = models.ForeignKey(
+        "provisioning.ModuleContent", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        editable=False, help_text="The Terraform module's files, frozen when the version is published: later "
+                                  "edits of the files on disk never change what this version plans or applies.")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["template", "number"], name="unique_version_number")]
@@ -70,13 +80,15 @@ class TemplateVersion(TimeStampedModel):
         return self.template.kind
 
     def save(self, *args, **kwargs):
-        """A published or deprecated version never changes what it asks or does."""
+        """A published or deprecated version never changes what it asks or does (nor its frozen module)."""
         update_fields = kwargs.get("update_fields")
         if self.pk and (update_fields is None or not set(update_fields) <= {"status", "published_at", "updated_at"}):
-            stored = TemplateVersion.objects.filter(pk=self.pk).values("status", *self.CONTENT_FIELDS).first()
+            fields = (*self.CONTENT_FIELDS, "module_content")
+            stored = TemplateVersion.objects.filter(pk=self.pk).values("status", *fields).first()
             if stored and stored["status"] != self.Status.DRAFT:
                 current = {f: getattr(self, f if f != "template" else "template_id") for f in self.CONTENT_FIELDS}
-                if any(stored[f] != current[f] for f in self.CONTENT_FIELDS):
+                current["module_content"] = self.module_content_id
+                if any(stored[f] != current[f] for f in fields):
                     raise ValueError(f"{self} is {stored['status']}: make a new draft to change it")
         super().save(*args, **kwargs)
 

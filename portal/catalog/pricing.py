@@ -63,16 +63,6 @@ def estimate_items(pairs: Iterable[tuple[object, dict]], *, prices=None) -> Cost
     return total
 
 
-def estimate_request(request) -> CostEstimate:
-    """What a request's items cost together (a change request: what the changed resources will
-    cost; nothing for a decommission)."""
-    from portal.onboarding.selectors import values_asked
-
-    if request.kind == "decommission":
-        return estimate_items([])
-    return estimate_items(values_asked(request))
-
-
 def _estimate(version, values, prices) -> CostEstimate:
     estimate = CostEstimate()
     read = _reader(version.parameter_schema, values if isinstance(values, dict) else {})

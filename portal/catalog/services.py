@@ -22,12 +22,16 @@ def problems_of(version: TemplateVersion) -> list[str]:
 @transaction.atomic
 def publish_version(*, version: TemplateVersion, actor) -> TemplateVersion:
     """Draft → published; from then on the version is immutable and offered to requesters."""
+    from .modules import freeze_module
+
     problems = problems_of(version)
     if problems:
         raise ApplicationError("This version cannot be published: " + " ".join(problems))
     _move(version, Status.DRAFT, Status.PUBLISHED, published_at=timezone.now())
+    content = freeze_module(version)  # from now on runs of this version use these files, whatever happens on disk
     record_event(actor=actor, verb="template_version.published", target=version,
-                 data={"template": version.template.slug, "number": version.number})
+                 data={"template": version.template.slug, "number": version.number,
+                       "module_content": content.sha256 if content else None})
     return version
 
 
@@ -55,6 +59,9 @@ def create_draft_from(*, version: TemplateVersion, actor) -> TemplateVersion:
 
 
 def _move(version: TemplateVersion, old: str, new: str, **fields) -> None:
+    """The version's status door (TRANSITIONS beside the model); the caller writes the audit row."""
+    if version.status != old or new not in TemplateVersion.TRANSITIONS[old]:
+        raise ApplicationError(f"Only a {old} version can become {new}; {version} is {version.status}.")
     moved = TemplateVersion.objects.filter(pk=version.pk, status=old).update(
         status=new, updated_at=timezone.now(), **fields
     )

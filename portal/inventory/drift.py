@@ -17,7 +17,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -67,13 +67,13 @@ def drift_key(summary: dict | None) -> str:
 
 
 # -- writes -----------------------------------------------------------------------------------
-def _locked(resource: ProvisionedResource, actor, *, verb: str) -> ProvisionedResource:
-    """The resource, row-locked, after checking ``actor`` may operate its request (cancel/retry's rule)."""
-    from portal.onboarding.permissions import can_operate_request
+def locked_for_drift(resource: ProvisionedResource, actor, *, verb: str) -> ProvisionedResource:
+    """The resource, row-locked, after checking ``actor`` may operate it (the owning team's rule)."""
+    from portal.teams.permissions import can_operate_team
 
-    resource = ProvisionedResource.objects.select_for_update().select_related(
-        "item__request__team", "template_version").get(pk=resource.pk)
-    if actor is not None and not can_operate_request(actor, resource.item.request):
+    resource = ProvisionedResource.objects.select_for_update(of=("self",)).select_related(
+        "team", "item__request__team", "template_version").get(pk=resource.pk)
+    if actor is not None and not can_operate_team(actor, resource.team):
         raise PermissionDenied(f"Only the owning team or an admin can {verb} {resource.name}.")
     if resource.status != ProvisionedResource.Status.ACTIVE:
         raise ApplicationError(f"{resource.name} does not exist any more.")
@@ -82,7 +82,7 @@ def _locked(resource: ProvisionedResource, actor, *, verb: str) -> ProvisionedRe
     return resource
 
 
-def _refuse_when_busy(resource: ProvisionedResource) -> None:
+def refuse_when_busy(resource: ProvisionedResource) -> None:
     from provisioning.models import ACTIVE_RUN_STATES, Run
 
     run = Run.objects.filter(item_id=resource.item_id, status__in=ACTIVE_RUN_STATES).first()
@@ -92,52 +92,13 @@ def _refuse_when_busy(resource: ProvisionedResource) -> None:
 
 
 @transaction.atomic
-def request_drift_check(*, resource: ProvisionedResource, actor):
-    """Queue a drift check now ("Check drift now"; ``actor`` None: the periodic check)."""
-    from provisioning.models import Run
-    from provisioning.services import queue_run
-
-    resource = _locked(resource, actor, verb="check")
-    _refuse_when_busy(resource)
-    return queue_run(item=resource.item, action=Run.Action.DRIFT_CHECK, actor=actor)
-
-
-def queue_due_drift_checks(*, now=None, every: timedelta | None = None, limit: int | None = None) -> list:
-    """Queue a drift check for each resource :func:`due_for_drift_check` (beat, ``manage.py check_drift``);
-    one that became busy meanwhile is skipped. Returns the runs."""
-    queued = []
-    for resource in due_for_drift_check(now=now, every=every)[:limit]:
-        try:
-            queued.append(request_drift_check(resource=resource, actor=None))
-        except ApplicationError:
-            continue  # a run started or the resource went away since the query
-    return queued
-
-
-@transaction.atomic
-def reconcile_drift(*, resource: ProvisionedResource, actor):
-    """Queue an apply of the item with its declared values: the cloud goes back to them."""
-    from provisioning.models import Run
-    from provisioning.services import queue_run
-
-    resource = _locked(resource, actor, verb="reconcile")
-    if resource.drift_status not in (Drift.DRIFTED, Drift.ACCEPTED):
-        raise ApplicationError(f"{resource.name} has no drift to reconcile.")
-    _refuse_when_busy(resource)
-    run = queue_run(item=resource.item, action=Run.Action.APPLY, purpose=Run.Purpose.RECONCILE, actor=actor)
-    record_event(actor=actor, verb="resource.reconcile_requested", target=resource.item.request,
-                 data={"run": run.pk, "resource": resource.pk, "name": resource.name})
-    return run
-
-
-@transaction.atomic
 def accept_drift(*, resource: ProvisionedResource, actor) -> ProvisionedResource:
     """The team keeps the cloud as it is now; a different drift found later is flagged again."""
-    resource = _locked(resource, actor, verb="accept the drift of")
+    resource = locked_for_drift(resource, actor, verb="accept the drift of")
     if resource.drift_status != Drift.DRIFTED:
         raise ApplicationError(f"{resource.name} has no drift to accept"
                                + (" (it is accepted already)." if resource.drift_status == Drift.ACCEPTED else "."))
-    _refuse_when_busy(resource)
+    refuse_when_busy(resource)
     resource.drift_status = Drift.ACCEPTED
     resource.drift_accepted_by, resource.drift_accepted_at = actor, timezone.now()
     resource.save(update_fields=["drift_status", "drift_accepted_by", "drift_accepted_at", "updated_at"])
@@ -146,36 +107,16 @@ def accept_drift(*, resource: ProvisionedResource, actor) -> ProvisionedResource
     return resource
 
 
-# -- outcomes (called by onboarding.services.record_item_outcome and the reaper) ----------------
-def is_drift_run(run) -> bool:
-    return run.action == run.Action.DRIFT_CHECK or run.purpose == run.Purpose.RECONCILE
-
-
-@transaction.atomic
-def settle_drift_run(*, run) -> None:
-    """A drift check or reconcile ended for good: record what it found on the resource. Idempotent:
-    an outcome older than what the resource already knows changes nothing."""
+# -- outcomes (the fulfilment loop settles drift checks and reconciles here) ----------------------------
+def record_drift_check(*, run) -> None:
+    """A drift check ended for good: record what it found on the resource. An outcome older than what
+    the resource already knows changes nothing."""
     from provisioning.models import RunStatus
 
-    resource = ProvisionedResource.objects.select_for_update().filter(
-        item_id=run.item_id, status=ProvisionedResource.Status.ACTIVE).first()
-    if resource is None or run.status == RunStatus.CANCELLED or run.finished_at is None:
+    resource = _resource_of(run)
+    if resource is None:
         return
-    if resource.last_drift_check_at and resource.last_drift_check_at >= run.finished_at:
-        return  # settled already, or a later check knows better
     request = run.item.request
-    if run.action != run.Action.DRIFT_CHECK:  # a reconcile apply
-        if run.status != RunStatus.SUCCEEDED:
-            record_event(actor=None, verb="resource.reconcile_failed", target=request,
-                         data={"run": run.pk, "resource": resource.pk, "name": resource.name, "error": run.error})
-            return
-        from .services import record_resource
-
-        record_resource(item=run.item, outputs=run.outputs)
-        _set(resource, last_drift_check_at=run.finished_at, **_in_sync())
-        record_event(actor=None, verb="resource.reconciled", target=request,
-                     data={"run": run.pk, "resource": resource.pk, "name": resource.name})
-        return
     if run.status != RunStatus.SUCCEEDED or run.plan_summary is None:  # failed, or an engine without a check
         _set(resource, last_drift_check_at=run.finished_at)
         return
@@ -199,6 +140,41 @@ def settle_drift_run(*, run) -> None:
                        "resources": ", ".join(r["address"] for r in summary.get("resources", []))})
 
 
+def record_reconcile(*, run) -> None:
+    """A reconcile apply ended for good: back to the declared values (in sync), or why not."""
+    from provisioning.models import RunStatus
+
+    from .services import record_resource
+
+    resource = _resource_of(run)
+    if resource is None:
+        return
+    request = run.item.request
+    if run.status != RunStatus.SUCCEEDED:
+        if run.status == RunStatus.FAILED:
+            record_event(actor=None, verb="resource.reconcile_failed", target=request,
+                         data={"run": run.pk, "resource": resource.pk, "name": resource.name, "error": run.error})
+        return
+    record_resource(item=run.item, outputs=run.outputs)
+    _set(resource, last_drift_check_at=run.finished_at, **_in_sync())
+    record_event(actor=None, verb="resource.reconciled", target=request,
+                 data={"run": run.pk, "resource": resource.pk, "name": resource.name})
+
+
+def _resource_of(run) -> ProvisionedResource | None:
+    """The run's active resource, locked; None when it is gone, the run was cancelled, or a later check
+    already knows better."""
+    from provisioning.models import RunStatus
+
+    resource = ProvisionedResource.objects.select_for_update().filter(
+        item_id=run.item_id, status=ProvisionedResource.Status.ACTIVE).first()
+    if resource is None or run.status == RunStatus.CANCELLED or run.finished_at is None:
+        return None
+    if resource.last_drift_check_at and resource.last_drift_check_at >= run.finished_at:
+        return None
+    return resource
+
+
 def applied_as_declared(*, item, at) -> None:
     """An apply of the item's declared values succeeded (a change of values): the cloud matches them."""
     ProvisionedResource.objects.filter(item=item, status=ProvisionedResource.Status.ACTIVE).update(
@@ -212,17 +188,3 @@ def _in_sync() -> dict:
 
 def _set(resource: ProvisionedResource, **fields) -> None:
     ProvisionedResource.objects.filter(pk=resource.pk).update(updated_at=timezone.now(), **fields)
-
-
-def forgotten_drift_runs(*, ended_before):
-    """Drift checks and reconciles that ended for good but whose resource never heard of it (the
-    worker died between the two commits), for the reaper."""
-    from provisioning.models import Run, RunStatus
-
-    return (Run.objects.filter(finished_at__lt=ended_before, retried_by__isnull=True,
-                               item__resource__status=ProvisionedResource.Status.ACTIVE)
-            .filter(Q(action=Run.Action.DRIFT_CHECK, status__in=[RunStatus.SUCCEEDED, RunStatus.FAILED])
-                    | Q(purpose=Run.Purpose.RECONCILE, status=RunStatus.SUCCEEDED))
-            .filter(Q(item__resource__last_drift_check_at__isnull=True)
-                    | Q(item__resource__last_drift_check_at__lt=F("finished_at")))
-            .select_related("item__request"))

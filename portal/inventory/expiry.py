@@ -2,8 +2,8 @@
 
 A template version may set ``default_lifetime_days``; the resource's ``expires_at`` follows from it
 and moves only through an approved extension request. Warnings go out once per threshold
-(``PORTAL_EXPIRY_WARNING_DAYS``, e.g. 7 and 1 days before). An expired resource gets a destroy run
-(purpose ``expiry``), unless it has a run going or an extension request in review.
+(``PORTAL_EXPIRY_WARNING_DAYS``, e.g. 7 and 1 days before). The destroy of an expired resource is
+queued by the fulfilment loop (``portal.onboarding.services.upkeep.destroy_expired``).
 """
 
 from __future__ import annotations
@@ -55,32 +55,3 @@ def warn_expiring(*, now=None) -> int:
                          data={"name": resource.name, "days": days, "expires_at": resource.expires_at.isoformat()})
             sent += 1
     return sent
-
-
-@transaction.atomic
-def destroy_expired(*, now=None) -> list:
-    """Queue a destroy run for each expired resource that may go now; returns those runs."""
-    from portal.onboarding.changes import open_change_for
-    from portal.onboarding.models import RequestKind
-    from provisioning.models import ACTIVE_RUN_STATES, Run, RunStatus
-    from provisioning.services import queue_run
-
-    now, runs = now or timezone.now(), []
-    retry_after = now - timedelta(hours=settings.PORTAL_EXPIRY_RETRY_HOURS)
-    expired = (ProvisionedResource.objects.select_for_update(of=("self",)).select_related("team", "item__request")
-               .filter(status=Active, expires_at__lte=now))
-    for resource in expired:
-        item = resource.item
-        if Run.objects.filter(item=item, status__in=ACTIVE_RUN_STATES).exclude(action=Run.Action.PLAN).exists():
-            continue
-        if Run.objects.filter(item=item, purpose=Run.Purpose.EXPIRY, status=RunStatus.FAILED,
-                              finished_at__gt=retry_after).exists():
-            continue  # it failed lately: a person looks at it (the event says why); try again later
-        pending = open_change_for(resource)
-        if pending is not None and pending.kind == RequestKind.EXTEND:
-            continue  # the team asked for more time; the approvers decide first
-        run = queue_run(item=item, action=Run.Action.DESTROY, purpose=Run.Purpose.EXPIRY, actor=None)
-        record_event(actor=None, verb="resource.expired", target=item.request,
-                     data={"name": resource.name, "run": run.pk, "expired_at": resource.expires_at.isoformat()})
-        runs.append(run)
-    return runs

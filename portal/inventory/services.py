@@ -4,7 +4,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.audit.services import record_event
-from portal.core.errors import ApplicationError, PermissionDenied
 
 from .models import ProvisionedResource
 
@@ -77,9 +76,8 @@ def schedule_version_check(*, team, resources, now=None, min_age: timedelta = ti
     checked within ``min_age``; at most one check per team and ``min_age``. True when one was sent."""
     from django.core.cache import cache
 
-    from provisioning.tasks import check_repo_versions_task
-
     from .selectors import version_checked_at
+    from .tasks import check_repo_versions_task
 
     now = now or timezone.now()
     checked = {r.pk: version_checked_at(r) for r in resources}
@@ -90,28 +88,3 @@ def schedule_version_check(*, team, resources, now=None, min_age: timedelta = ti
     pks = [r.pk for r in stale]
     transaction.on_commit(lambda: check_repo_versions_task.delay(resource_pks=pks))
     return True
-
-
-@transaction.atomic
-def request_repo_upgrade(*, resource: ProvisionedResource, actor):
-    """Queue an ``upgrade`` run that pushes a branch moving a repo behind its template to the newest
-    published version; the team merges it (or resolves the listed conflicts) itself."""
-    from portal.teams.selectors import is_member
-    from provisioning.models import ACTIVE_RUN_STATES, Run
-    from provisioning.services import queue_run
-
-    from .selectors import repos_behind
-
-    if not getattr(actor, "is_authenticated", False) or not (actor.is_staff or is_member(actor, resource.team)):
-        raise PermissionDenied("Only the owning team or an admin can upgrade this repository.")
-    resource = ProvisionedResource.objects.select_for_update(of=("self",)).select_related(
-        "template_version__template", "item__request").get(pk=resource.pk)
-    if resource.status != ProvisionedResource.Status.ACTIVE or not repos_behind([resource]):
-        raise ApplicationError(f"{resource.name} is not behind its template: there is nothing to upgrade.")
-    if Run.objects.filter(item=resource.item, action=Run.Action.UPGRADE, status__in=ACTIVE_RUN_STATES).exists():
-        raise ApplicationError(f"An upgrade of {resource.name} is already queued or running.")
-    run = queue_run(item=resource.item, action=Run.Action.UPGRADE, actor=actor)
-    record_event(actor=actor, verb="resource.upgrade_requested", target=resource.item.request,
-                 data={"run": run.pk, "resource": resource.pk, "name": resource.name,
-                       "from": resource.outputs.get("scaffold_version")})
-    return run

@@ -11,8 +11,9 @@ from django.views.decorators.http import require_POST
 
 from portal.core.errors import ApplicationError, PermissionDenied
 from portal.onboarding.permissions import can_view_request
+from portal.onboarding.services import reconcile_drift, request_drift_check
 
-from .drift import accept_drift, reconcile_drift, request_drift_check
+from .drift import accept_drift
 from .models import ProvisionedResource
 
 DONE = {

@@ -34,8 +34,8 @@ def in_provisioning_order(items) -> list:
 
 
 def inputs_for(item) -> dict:
-    """Values this item receives from earlier items of its request (sensitive ones unsealed)."""
-    from portal.core.secrets import unsealed
+    """Values this item receives from earlier items of its request, as stored: a sensitive one stays
+    sealed (the worker opens it for the engine only)."""
     from portal.inventory.models import ProvisionedResource
 
     feeds = FEEDS.get(item.template_version.kind)
@@ -49,7 +49,7 @@ def inputs_for(item) -> dict:
         if source is None:
             continue  # nothing in this request provides it: the requester's value (if any) stays
         resource = ProvisionedResource.objects.filter(item=source, status=ProvisionedResource.Status.ACTIVE).first()
-        outputs = unsealed(resource.outputs) if resource else {}
+        outputs = resource.outputs if resource else {}
         if output not in outputs:
             raise MissingInput(f"“{item}” needs the {output} output of “{source}”, which has none "
                                f"(is it provisioned?).")

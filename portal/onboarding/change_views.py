@@ -11,9 +11,8 @@ from portal.core.errors import ApplicationError
 from portal.inventory.models import ProvisionedResource
 from portal.teams.models import Team
 
-from . import changes
 from .models import OnboardingRequest, RequestItem
-from .services import InvalidValues
+from .services import InvalidValues, changes
 from .wizard import show_errors
 
 

@@ -85,11 +85,19 @@ class OnboardingRequest(TimeStampedModel):
 
 class RequestItem(TimeStampedModel):
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"  # not yet provisioned
-        PROVISIONING = "provisioning", "Provisioning"
-        ACTIVE = "active", "Active"
-        FAILED = "failed", "Failed"
-        DESTROYED = "destroyed", "Destroyed"
+        PENDING = "pending", "Pending"  # not yet provisioned (or to be provisioned again: a retry)
+        PROVISIONING = "provisioning", "Provisioning"  # its apply is queued or running
+        ACTIVE = "active", "Active"  # exists; a resource in the inventory
+        FAILED = "failed", "Failed"  # its apply failed or was cancelled; may hold resources until cleaned up
+        DESTROYED = "destroyed", "Destroyed"  # gone (clean-up, decommission or expiry); kept for the record
+
+    TRANSITIONS: dict[str, set[str]] = {
+        Status.PENDING: {Status.PROVISIONING},
+        Status.PROVISIONING: {Status.ACTIVE, Status.FAILED},
+        Status.ACTIVE: {Status.DESTROYED},
+        Status.FAILED: {Status.DESTROYED, Status.PENDING},  # pending: a retry
+        Status.DESTROYED: {Status.PENDING},  # a retry after the clean-up
+    }
 
     request = models.ForeignKey(OnboardingRequest, on_delete=models.CASCADE, related_name="items")
     template_version = models.ForeignKey("catalog.TemplateVersion", on_delete=models.PROTECT, related_name="+")
@@ -109,9 +117,16 @@ class ResourceChange(TimeStampedModel):
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"  # waiting for approval, or for its turn
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+        RUNNING = "running", "Running"  # its run is queued or running
+        DONE = "done", "Done"  # carried out
+        FAILED = "failed", "Failed"  # its run failed; the request may be retried (or given up)
+
+    TRANSITIONS: dict[str, set[str]] = {
+        Status.PENDING: {Status.RUNNING, Status.DONE},  # done at once: an extension needs no run
+        Status.RUNNING: {Status.DONE, Status.FAILED},
+        Status.FAILED: {Status.PENDING},  # a retry
+        Status.DONE: set(),
+    }
 
     request = models.ForeignKey(OnboardingRequest, on_delete=models.CASCADE, related_name="changes")
     resource = models.ForeignKey("inventory.ProvisionedResource", on_delete=models.PROTECT, related_name="changes")

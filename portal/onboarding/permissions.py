@@ -14,7 +14,7 @@ def can_view_request(user, request) -> bool:
 
 
 def can_operate_request(user, request) -> bool:
-    """Cancel or retry provisioning: the requesting team and staff (not the approvers)."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return user.is_staff or request.team.memberships.filter(user=user).exists()
+    """Cancel or retry provisioning: the requesting team and admins (not the approvers)."""
+    from portal.teams.permissions import can_operate_team
+
+    return can_operate_team(user, request.team)

@@ -13,7 +13,7 @@ from portal.core.errors import ApplicationError, PermissionDenied
 
 from .details import clean_details
 from .models import EDITABLE_STATES, OnboardingRequest
-from .services import _validated_items, submit_request
+from .services.requests import submit_request, validated_items
 
 
 @transaction.atomic
@@ -32,7 +32,7 @@ def revise_request(*, request: OnboardingRequest, actor, item_values: dict[int, 
     if unknown:
         raise ApplicationError("Those items are not part of this request.")
     new_values = [item_values.get(item.pk, item.values) for item in items]
-    _validated_items([(item.template_version, values) for item, values in zip(items, new_values, strict=True)])
+    validated_items([(item.template_version, values) for item, values in zip(items, new_values, strict=True)])
     clean = clean_details(details)
     changed_items = [item for item, values in zip(items, new_values, strict=True) if values != item.values]
     changed_details = [name for name, value in clean.items() if getattr(request, name) != value]

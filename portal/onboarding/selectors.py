@@ -43,6 +43,16 @@ def values_asked(request) -> list[tuple]:
             for change in changes]
 
 
+def request_estimate(request):
+    """What a request's items cost together (a change request: what the changed resources will
+    cost; nothing for a decommission)."""
+    from portal.catalog.pricing import estimate_items
+
+    if request.kind == "decommission":
+        return estimate_items([])
+    return estimate_items(values_asked(request))
+
+
 def review_rounds(request) -> list[tuple[int, list]]:
     """The request's approval stages by review round, newest round first (earlier rounds are void)."""
     rounds: dict[int, list] = {}
@@ -91,10 +101,29 @@ def _changed_items(request):
 def _with_details(item) -> None:
     for run in item.run_list:
         run.lines = list(run.log_lines.values_list("text", flat=True))
-    item.ready_outputs = latest_outputs(item.run_list)
+    exists = item.status == "active" and (item.inventory is None or item.inventory.status == "active")
+    outputs = latest_outputs(item.run_list)
+    item.ready_outputs = outputs if exists else []  # only what exists is "ready"
     for run in item.run_list:  # upgrade runs of a repo: the branch to merge, conflicts, where to clone
-        run.upgrade = upgrade_report(run, clone_url=clone_url_of(item.ready_outputs))
-    item.answers = readable_values(ParameterForm(schema=item.template_version.parameter_schema), item.values)
+        run.upgrade = upgrade_report(run, clone_url=clone_url_of(outputs))
+    item.fed = fed_values(item)
+    values = {**item.values, **{name: value for name, value, _ in item.fed}}
+    item.answers = readable_values(ParameterForm(schema=item.template_version.parameter_schema), values)
+
+
+def fed_values(item) -> list[tuple[str, object, str]]:
+    """``[(variable, value, source)]`` an earlier item fed this one, as the newest run of it got them
+    (sensitive ones masked): what the engine really got, not what the requester typed."""
+    from portal.core.secrets import masked
+
+    from .bundles import FEEDS
+
+    feeds = FEEDS.get(item.template_version.kind, {})
+    run = next((run for run in reversed(item.run_list) if run.action in ("apply", "plan") and run.variables), None)
+    if not feeds or run is None:
+        return []
+    given = masked({name: run.variables[name] for name in feeds if name in run.variables})
+    return [(name, value, feeds[name][0]) for name, value in given.items()]
 
 
 def change_requests_of(request):

@@ -32,7 +32,26 @@ WHAT = {
     "run.started": "run #{run} started on {worker}",
     "run.succeeded": "run #{run} succeeded",
     "run.failed": "run #{run} failed",
-    "run.cancelled": "{action} runs {runs} cancelled",
+    "run.cancelled": "{action} run #{run} cancelled",
+    "item.provisioning": "creating “{name}”",
+    "item.active": "“{name}” was created",
+    "item.failed": "“{name}” failed",
+    "item.destroyed": "“{name}” was destroyed",
+    "item.pending": "“{name}” will be provisioned again",
+    "change.running": "carrying out the change of {name}",
+    "change.done": "the change of {name} is done",
+    "change.failed": "the change of {name} failed",
+    "change.pending": "the change of {name} will be tried again",
+    "stage.approved": "{team} approved the request",
+    "stage.rejected": "{team} rejected the request",
+    "stage.changes_requested": "{team} sent the request back",
+    "stage.closed": "{team} stage not needed any more",
+    "stage.void": "{team} stage no longer counts",
+    "request.preview_later": "the plan of “{name}” is made when what it depends on exists",
+    "request.retried": "asked to try again",
+    "request.cleaned_up": "the clean-up is done: nothing this request created is left",
+    "request.cleanup_failed": "cleaning up “{name}” failed",
+    "request.item_failed": "“{name}” failed",
     "request.completed": "the change was carried out",
     "request.withdrawn": "withdrew the request",
     "request.decommissioning": "the request is being decommissioned",
@@ -53,9 +72,11 @@ WHAT = {
     "resource.reconcile_failed": "could not reconcile {name}",
 }
 # Routing and bookkeeping the portal does on someone's behalf: told as the portal's doing.
-BY_THE_PORTAL = {"stage.created", "stage.opened", "run.queued", "run.cancelled", "request.in_review",
+BY_THE_PORTAL = {"stage.created", "stage.opened", "run.queued", "request.in_review",
                  "request.approved", "request.provisioning", "request.active", "request.failed",
-                 "request.completed", "request.decommissioning", "request.decommissioned"}
+                 "request.completed", "request.decommissioning", "request.decommissioned", "stage.approved",
+                 "stage.rejected", "stage.changes_requested", "stage.closed", "stage.void", "item.provisioning",
+                 "item.active", "item.failed", "item.destroyed", "change.running", "change.done", "change.failed"}
 SYSTEM = "the portal"
 
 

@@ -6,26 +6,34 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from portal.catalog.forms import ParameterForm
-from portal.catalog.pricing import estimate_items, estimate_request
+from portal.catalog.pricing import estimate_items
 from portal.core.errors import ApplicationError
 
-from .changes import may_change
 from .details import InvalidDetails
 from .forms import ReviewDetailsForm
 from .models import EDITABLE_STATES, OnboardingRequest, RequestStatus
 from .permissions import can_operate_request, can_view_request
 from .revisions import revise_request
-from .rollout import cancel_provisioning, failed_item, has_active_runs, retry_provisioning
 from .selectors import (
     change_requests_of,
     items_with_runs,
     request_detail,
+    request_estimate,
     request_list_for,
     review_rounds,
     timeline,
     values_asked,
 )
-from .services import InvalidValues, withdraw_request, withdrawable
+from .services import (
+    InvalidValues,
+    cancel_fulfilment,
+    failed_item,
+    has_active_runs,
+    may_change,
+    retry_fulfilment,
+    withdraw_request,
+    withdrawable,
+)
 from .wizard import show_errors
 
 LIVE_STATES = {RequestStatus.APPROVED, RequestStatus.PROVISIONING, RequestStatus.DECOMMISSIONING}
@@ -62,7 +70,7 @@ def request_page(request, pk):
         "may_edit": onboarding_request.requester_id == request.user.pk
         and onboarding_request.status in EDITABLE_STATES,
         "may_withdraw": onboarding_request.requester_id == request.user.pk and withdrawable(onboarding_request),
-        "estimate": estimate_request(onboarding_request),
+        "estimate": request_estimate(onboarding_request),
         "savings": estimate_items(values_asked(onboarding_request)) if onboarding_request.kind == "decommission"
         else None,
         "change_requests": change_requests_of(onboarding_request) if onboarding_request.kind == "new" else [],
@@ -143,7 +151,7 @@ def _act(request, pk, service, success) -> object:
 @login_required
 @require_POST
 def cancel(request, pk):
-    return _act(request, pk, cancel_provisioning, lambda count: f"Cancelled {count} run{'s' if count != 1 else ''}; "
+    return _act(request, pk, cancel_fulfilment, lambda count: f"Cancelled {count} run{'s' if count != 1 else ''}; "
                                                                 "Terraform is being stopped.")
 
 
@@ -156,5 +164,5 @@ def withdraw(request, pk):
 @login_required
 @require_POST
 def retry(request, pk):
-    return _act(request, pk, retry_provisioning,
+    return _act(request, pk, retry_fulfilment,
                 lambda _: "Provisioning starts again from the first item that does not exist.")

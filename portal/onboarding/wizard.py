@@ -26,6 +26,7 @@ from .details import DETAIL_FIELDS, InvalidDetails
 from .drafts import discard_draft, save_draft
 from .forms import RequestDetailsForm
 from .models import OnboardingRequest, RequestStatus
+from .quotas import quota_for
 from .services import InvalidValues, submit_new_request, submit_request
 
 
@@ -96,7 +97,7 @@ def _compose_page(request, sections, details, *, heading, intro, version=None, d
         draft.team if draft else teams.first())
     has_errors = bool(details.errors) or any(section.form.errors for section in sections)
     context = {"heading": heading, "intro": intro, "version": version, "details": details, "sections": sections,
-               "draft": draft, "no_team": not teams.exists(), "panel": estimate_panel(sections, team=team),
+               "draft": draft, "no_team": not teams.exists(), "panel": estimate_panel(sections, quota=quota_for(team)),
                "form_action": reverse("onboarding:draft", args=[draft.pk]) if draft else request.path,
                "check_url": reverse("onboarding:check_field"), "has_errors": has_errors}
     return render(request, "onboarding/new.html", context,
@@ -178,8 +179,10 @@ def _review_context(draft, details, sections) -> dict:
     from portal.approvals.facts import facts_for
     from portal.approvals.routing import stages_for
 
+    from .selectors import values_asked
+
     try:
-        stages, routing_problem = stages_for(draft, facts_for(draft)), ""
+        stages, routing_problem = stages_for(draft, facts_for(draft, values_asked(draft))), ""
     except ApplicationError as error:
         stages, routing_problem = [], error.message
     entries = [(s.title, s.version, s.form.cleaned_values) for s in sections]
@@ -187,7 +190,7 @@ def _review_context(draft, details, sections) -> dict:
         "req": draft, "stages": stages, "routing_problem": routing_problem,
         "details": readable_values(details, details.cleaned_data),
         "items": [(s, readable_values(s.form, s.form.cleaned_values)) for s in sections],
-        "panel": estimate_panel_for(entries, team=draft.team),
+        "panel": estimate_panel_for(entries, quota=quota_for(draft.team)),
     }
 
 

@@ -87,6 +87,9 @@ DATABASES = {
         env("DATABASE_URL", f"sqlite:///{DATA_DIR / 'portal.sqlite3'}"), conn_max_age=60
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Names the process in pg_stat_activity (web, worker, beat): operators see who holds what.
+    DATABASES["default"].setdefault("OPTIONS", {})["application_name"] = env("PORTAL_PROCESS_NAME", "portal")
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # The worker and the web process write at once: wait for locks, write-ahead log.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -163,6 +166,10 @@ else:
     for _folder in CELERY_BROKER_TRANSPORT_OPTIONS.values():
         Path(_folder).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_IGNORE_RESULT = True  # run status lives in the database, not in a result backend
+# Queues per kind of work: applies/destroys ("runs") never hold up plan previews and drift checks
+# ("previews"); everything else (mail, webhooks, directory sync, version checks) is "default".
+CELERY_TASK_DEFAULT_QUEUE = "default"
+PORTAL_WORKER_QUEUES = env("PORTAL_WORKER_QUEUES", "runs,previews,default")
 # Long jobs: a task is acknowledged only when it ends, and given back if its worker dies; a run
 # is claimed by a conditional update, so a task delivered twice does nothing the second time.
 CELERY_TASK_ACKS_LATE = True
@@ -195,11 +202,19 @@ TERRAFORM_STATE_BACKEND = env(
     "TERRAFORM_STATE_BACKEND",
     "pg" if DATABASES["default"]["ENGINE"].endswith("postgresql") else "local",
 )
+# The pg backend's database (postgres:// URL); empty: the portal's own database.
+TERRAFORM_STATE_PG_URL = env("TERRAFORM_STATE_PG_URL", "")
 RUN_HEARTBEAT_SECONDS = float(env("RUN_HEARTBEAT_SECONDS", "5"))
 # The reaper calls a run lost after this much heartbeat silence, and resends the task of a run
 # queued this long (a lost broker message) — see provisioning/reaper.py.
 RUN_STALE_SECONDS = float(env("RUN_STALE_SECONDS", "90"))
-RUN_QUEUE_STALE_SECONDS = float(env("RUN_QUEUE_STALE_SECONDS", "600"))
+# A queued run that may start is sent again after this long when its queue is empty (its message was
+# lost, e.g. by a broker restart), and after RUN_QUEUE_RESEND_SECONDS whatever the queue holds.
+RUN_QUEUE_STALE_SECONDS = float(env("RUN_QUEUE_STALE_SECONDS", "45"))
+RUN_QUEUE_RESEND_SECONDS = float(env("RUN_QUEUE_RESEND_SECONDS", "600"))
+# A worker whose database went away keeps Terraform going and records the run's end once the database
+# is back, waiting at most this long (then the reaper settles the run).
+RUN_DB_WAIT_SECONDS = float(env("RUN_DB_WAIT_SECONDS", "600"))
 RUN_REAP_INTERVAL_SECONDS = float(env("RUN_REAP_INTERVAL_SECONDS", "30"))
 # Transient failures (throttling, network, state lock, worker lost) are retried as new attempts.
 RUN_MAX_ATTEMPTS = int(env("RUN_MAX_ATTEMPTS", "3"))
@@ -247,7 +262,10 @@ PORTAL_SCAFFOLDS_DIR = Path(env("PORTAL_SCAFFOLDS_DIR", str(BASE_DIR / "template
 PORTAL_SCAFFOLD_CACHE = Path(env("PORTAL_SCAFFOLD_CACHE", str(DATA_DIR / "scaffolds")))
 PORTAL_GIT_REMOTE = env("PORTAL_GIT_REMOTE", "bare")  # bare | github | gitlab
 PORTAL_GIT_ROOT = Path(env("PORTAL_GIT_ROOT", str(DATA_DIR / "git")))  # bare repos
-PORTAL_GIT_PUBLIC_URL = env("PORTAL_GIT_PUBLIC_URL")  # e.g. git://127.0.0.1:9418 while git daemon serves
+PORTAL_GIT_PUBLIC_URL = env("PORTAL_GIT_PUBLIC_URL")  # clone URLs of bare repos: <this>/<name>.git (else file://)
+# Where `manage.py runportal` serves PORTAL_GIT_ROOT read-only over git's smart HTTP: a loopback host:port,
+# empty for not at all. The embedded default (local.py) makes it PORTAL_GIT_PUBLIC_URL.
+PORTAL_GIT_HTTP_ADDR = env("PORTAL_GIT_HTTP_ADDR", "127.0.0.1:5056")
 PORTAL_GIT_API_URL = env("PORTAL_GIT_API_URL")  # https://api.github.com or https://gitlab.example/api/v4
 PORTAL_GIT_NAMESPACE = env("PORTAL_GIT_NAMESPACE")  # GitHub org or GitLab group path
 PORTAL_GIT_TOKEN = env("PORTAL_GIT_TOKEN")
@@ -255,7 +273,7 @@ PORTAL_GIT_AUTHOR = ("Onboarding portal", env("PORTAL_GIT_AUTHOR_EMAIL", "portal
 # How often workers read each repo's main to notice a merged upgrade branch (the dashboard also asks).
 PORTAL_REPO_VERSION_CHECK_SECONDS = float(env("PORTAL_REPO_VERSION_CHECK_SECONDS", "900"))
 CELERY_BEAT_SCHEDULE["check-repo-versions"] = {
-    "task": "provisioning.check_repo_versions", "schedule": PORTAL_REPO_VERSION_CHECK_SECONDS,
+    "task": "inventory.check_repo_versions", "schedule": PORTAL_REPO_VERSION_CHECK_SECONDS,
 }
 
 # --- Directory groups (the "directory_group" kind with the directory engine) ------------------
@@ -280,7 +298,7 @@ AUTHENTICATION_BACKENDS = [
 PORTAL_GROUP_NAME_CONVENTION = env("PORTAL_GROUP_NAME_CONVENTION", "ds-{team}-{purpose}")
 PORTAL_DIRECTORY_FIX_DRIFT = env_bool("PORTAL_DIRECTORY_FIX_DRIFT", False)
 CELERY_BEAT_SCHEDULE["reconcile-directory-groups"] = {
-    "task": "provisioning.reconcile_directory_groups", "schedule": 3600.0,
+    "task": "inventory.reconcile_directory_groups", "schedule": 3600.0,
 }
 
 # --- Lifecycle: expiry (TTL) and change requests ----------------------------------------------
@@ -289,13 +307,13 @@ CELERY_BEAT_SCHEDULE["reconcile-directory-groups"] = {
 PORTAL_EXPIRY_WARNING_DAYS = tuple(int(d) for d in env("PORTAL_EXPIRY_WARNING_DAYS", "7,1").split(","))
 PORTAL_MAX_EXTENSION_DAYS = int(env("PORTAL_MAX_EXTENSION_DAYS", "90"))
 PORTAL_EXPIRY_RETRY_HOURS = 24  # after a failed expiry destroy, try again this much later
-CELERY_BEAT_SCHEDULE["inventory-expire-resources"] = {"task": "inventory.expire_resources", "schedule": 3600.0}
+CELERY_BEAT_SCHEDULE["expire-resources"] = {"task": "onboarding.expire_resources", "schedule": 3600.0}
 
 # Drift: every active Terraform resource is planned against the cloud when its last check is older
 # than this (0: no periodic checks; "Check drift now" and `manage.py check_drift` still work).
 PORTAL_DRIFT_CHECK_HOURS = float(env("PORTAL_DRIFT_CHECK_HOURS", "24"))
 PORTAL_DRIFT_CHECKS_PER_ROUND = int(env("PORTAL_DRIFT_CHECKS_PER_ROUND", "20"))  # at most this many queued per beat
 if PORTAL_DRIFT_CHECK_HOURS > 0:
-    CELERY_BEAT_SCHEDULE["inventory-check-drift"] = {
-        "task": "inventory.check_drift", "schedule": min(3600.0, PORTAL_DRIFT_CHECK_HOURS * 3600),
+    CELERY_BEAT_SCHEDULE["check-drift"] = {
+        "task": "onboarding.check_drift", "schedule": min(3600.0, PORTAL_DRIFT_CHECK_HOURS * 3600),
     }

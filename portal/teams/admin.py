@@ -33,7 +33,7 @@ class QuotaAdmin(admin.ModelAdmin):
 
     @admin.display(description="In use now")
     def usage(self, quota):
-        from .quotas import quota_report
+        from portal.onboarding.quotas import quota_report
 
         report = quota_report(quota.team, quota=quota)
         return "; ".join(f"{line.label} {line.used}" for line in report.lines)

@@ -9,7 +9,7 @@ from .models import Membership
 
 @receiver([post_save, post_delete], sender=Membership, dispatch_uid="teams.membership_changed")
 def membership_changed(sender, instance, **kwargs):
-    from provisioning.tasks import sync_team_groups_task
+    from portal.inventory.tasks import sync_team_groups_task  # a task fired on commit: the allowed upward call
 
     team_pk = instance.team_id
     # robust: a broker hiccup must not break the membership edit; the periodic reconcile catches up.

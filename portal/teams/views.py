@@ -16,10 +16,11 @@ from portal.inventory.selectors import (
     version_checked_at,
     with_costs,
 )
-from portal.inventory.services import request_repo_upgrade, schedule_version_check
+from portal.inventory.services import schedule_version_check
+from portal.onboarding.quotas import quota_report
+from portal.onboarding.services import request_repo_upgrade
 
 from .models import Team
-from .quotas import quota_report
 from .selectors import is_member
 
 

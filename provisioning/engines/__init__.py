@@ -1,13 +1,24 @@
-"""Engines carry out a run for one kind of item. Each takes a RunContext and returns outputs.
+"""Engines carry out a run for one kind of item. Each takes a RunContext and returns a RunResult.
 
 - terraform: a module under terraform/modules (VMs, clusters, storage, CI pipelines, sandbox groups)
 - scaffold: a git repo rendered from a copier scaffold (provisioning/scaffold)
 - directory: an AD/LDAP group (provisioning/directory)
+No Django imports anywhere in this package.
 """
 
 from __future__ import annotations
 
-from .base import Engine, EngineUnavailable, PlanSummary, RunContext, TransientEngineError
+from .base import (
+    Engine,
+    EngineSettings,
+    EngineUnavailable,
+    PlanSummary,
+    RunContext,
+    RunResult,
+    RunSpec,
+    TerraformSettings,
+    TransientEngineError,
+)
 
 ENGINE_NAMES = ("terraform", "scaffold", "directory")
 
@@ -28,5 +39,5 @@ def engine_for(name: str) -> Engine:
     raise EngineUnavailable(f"The '{name}' engine is not available in this installation yet.")
 
 
-__all__ = ["ENGINE_NAMES", "Engine", "EngineUnavailable", "PlanSummary", "RunContext", "TransientEngineError",
-           "engine_for"]
+__all__ = ["ENGINE_NAMES", "Engine", "EngineSettings", "EngineUnavailable", "PlanSummary", "RunContext", "RunResult",
+           "RunSpec", "TerraformSettings", "TransientEngineError", "engine_for"]

@@ -1,12 +1,16 @@
-"""The scaffold engine: render the item's copier scaffold and publish it to the team's git remote."""
+"""The scaffold engine: render the item's copier scaffold and publish it to the team's git remote.
+
+The run's snapshot holds everything it needs (``spec.variables``): ``repo_name``, ``team``, the
+scaffold ``answers``, ``co_author`` and ``request``; an upgrade also ``from_version`` and ``to``
+(the newest published version and its scaffold). No Django imports.
+"""
 
 from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
-
-from django.conf import settings
 
 from ..scaffold import (
     BareDirectoryRemote,
@@ -19,33 +23,25 @@ from ..scaffold import (
     upgrade_repo,
 )
 from ..scaffold.answers import read_answers
-from .base import EngineUnavailable, PlanSummary, RunContext
+from .base import EngineUnavailable, PlanSummary, RunContext, RunResult
 
 
-def git_remote():
-    kind = settings.PORTAL_GIT_REMOTE
+def git_remote(config: Mapping):
+    """The team's git remote from the scaffold settings (``provisioning.config.scaffold_settings``)."""
+    kind = config.get("remote", "bare")
     if kind == "bare":
-        return BareDirectoryRemote(settings.PORTAL_GIT_ROOT, public_url=settings.PORTAL_GIT_PUBLIC_URL)
-    if not (settings.PORTAL_GIT_API_URL and settings.PORTAL_GIT_NAMESPACE and settings.PORTAL_GIT_TOKEN):
+        return BareDirectoryRemote(config["git_root"], public_url=config.get("public_url"))
+    if not (config.get("api_url") and config.get("namespace") and config.get("token")):
         raise EngineUnavailable(f"The {kind} remote needs PORTAL_GIT_API_URL, _NAMESPACE and _TOKEN.")
     if kind == "github":
-        return GitHubRemote(settings.PORTAL_GIT_API_URL, settings.PORTAL_GIT_NAMESPACE, settings.PORTAL_GIT_TOKEN)
+        return GitHubRemote(config["api_url"], config["namespace"], config["token"])
     if kind == "gitlab":
-        return GitLabRemote(settings.PORTAL_GIT_API_URL, settings.PORTAL_GIT_NAMESPACE, settings.PORTAL_GIT_TOKEN)
+        return GitLabRemote(config["api_url"], config["namespace"], config["token"])
     raise EngineUnavailable(f"Unknown git remote kind '{kind}' (PORTAL_GIT_REMOTE: bare, github or gitlab).")
 
 
-def repo_name(item) -> str:
-    return f"{item.request.team.slug}-{item.values['name']}"
-
-
-def scaffold_answers(item) -> dict:
-    """The requester's values are data for the scaffold's questions; the portal adds who owns it."""
-    requester = item.request.requester
-    answers = {k: v for k, v in item.values.items() if k != "name"}
-    answers.update(team=item.request.team.slug, owner_email=requester.email or f"{requester.username}@invalid")
-    answers.setdefault("project_name", item.values["name"])
-    return answers
+def repo_name(team_slug: str, name: str) -> str:
+    return f"{team_slug}-{name}"
 
 
 def schedule_retraining(ctx: RunContext, remote, name: str, answers: dict) -> dict:
@@ -66,58 +62,58 @@ def schedule_retraining(ctx: RunContext, remote, name: str, answers: dict) -> di
 
 
 class ScaffoldEngine:
-    def plan(self, ctx: RunContext) -> PlanSummary:
-        name = repo_name(ctx.item)
-        ctx.log(f"portal: would render scaffold '{ctx.item.template_version.module}' and push {name} (main)")
-        return PlanSummary(add=1, resources=[{"address": f"git_repository.{name}", "type": "git_repository",
-                                              "actions": ["create"]}])
+    def plan(self, ctx: RunContext) -> RunResult:
+        name = ctx.spec.variables["repo_name"]
+        ctx.log(f"portal: would render scaffold '{ctx.spec.module}' and push {name} (main)")
+        summary = PlanSummary(add=1, resources=[{"address": f"git_repository.{name}", "type": "git_repository",
+                                                 "actions": ["create"]}])
+        return RunResult(plan_summary=summary.as_dict())
 
-    def apply(self, ctx: RunContext) -> dict:
-        item, version = ctx.item, ctx.item.template_version
+    def apply(self, ctx: RunContext) -> RunResult:
+        spec, config, v = ctx.spec, ctx.settings.scaffold, ctx.spec.variables
         ctx.heartbeat(phase="render")
-        source = materialise_scaffold(Path(settings.PORTAL_SCAFFOLDS_DIR) / version.module,
-                                      version=version.number, cache_dir=settings.PORTAL_SCAFFOLD_CACHE)
-        ctx.log(f"portal: rendering scaffold {version.module} {source.ref}")
-        requester = item.request.requester
+        source = materialise_scaffold(Path(config["scaffolds_dir"]) / spec.module, version=v["version"],
+                                      cache_dir=config["cache_dir"])
+        ctx.log(f"portal: rendering scaffold {spec.module} {source.ref}")
+        name = v["repo_name"]
         with tempfile.TemporaryDirectory(prefix="portal-render-") as tmp:
-            rendered = render_scaffold(source.src_path, source.ref, scaffold_answers(item), Path(tmp) / "out")
+            rendered = render_scaffold(source.src_path, source.ref, dict(v["answers"]), Path(tmp) / "out")
             ctx.heartbeat(phase="push")
-            remote = git_remote()
+            remote = git_remote(config)
             result = publish_repo(
-                remote, repo_name(item), rendered, author=settings.PORTAL_GIT_AUTHOR,
-                co_author=(str(requester), requester.email or f"{requester.username}@invalid"),
-                message=f"Scaffold {version.module} {source.ref} for {item.request.team.slug}\n\n"
-                        f"Requested in onboarding request #{item.request_id}.",
-                description=item.values.get("description", ""),
+                remote, name, rendered, author=tuple(config["author"]), co_author=tuple(v["co_author"]),
+                message=f"Scaffold {spec.module} {source.ref} for {v['team']}\n\n"
+                        f"Requested in onboarding request #{v['request']}.",
+                description=v.get("description", ""),
             )
-            remote.grant_group_access(repo_name(item), item.request.team.slug)
+            remote.grant_group_access(name, v["team"])
             ctx.log(f"portal: pushed {result.commit_sha[:12]} to {result.clone_url}"
                     + ("" if result.created else " (already there: nothing new pushed)"))
-            scheduled = schedule_retraining(ctx, remote, repo_name(item), read_answers(rendered))
-        return {"clone_url": result.clone_url, "commit_sha": result.commit_sha, "scaffold_version": source.ref,
-                **scheduled}
+            scheduled = schedule_retraining(ctx, remote, name, read_answers(rendered))
+        return RunResult(outputs={"clone_url": result.clone_url, "commit_sha": result.commit_sha,
+                                  "scaffold_version": source.ref, **scheduled})
 
-    def upgrade(self, ctx: RunContext) -> dict:
-        """Push ``portal/upgrade-v<M>`` moving the repo to the template's newest published version M."""
-        pinned = ctx.item.template_version
-        newest = pinned.template.published_version()
-        if newest is None or newest.number <= pinned.number:
-            raise EngineUnavailable(f"{repo_name(ctx.item)} is on v{pinned.number}, the newest published version.")
-        if newest.module != pinned.module:
-            raise EngineUnavailable(f"v{newest.number} uses scaffold {newest.module}, not {pinned.module}: "
-                                "a repo can only be upgraded within one scaffold.")
+    def upgrade(self, ctx: RunContext) -> RunResult:
+        """Push ``portal/upgrade-v<M>`` moving the repo to the newest published version M (``to``)."""
+        spec, config, v = ctx.spec, ctx.settings.scaffold, ctx.spec.variables
+        name, pinned, newest = v["repo_name"], v["version"], v.get("to") or {}
+        if not newest or newest["version"] <= pinned:
+            raise EngineUnavailable(f"{name} is on v{pinned}, the newest published version.")
+        if newest["module"] != spec.module:
+            raise EngineUnavailable(f"v{newest['version']} uses scaffold {newest['module']}, not {spec.module}: "
+                                    "a repo can only be upgraded within one scaffold.")
         ctx.heartbeat(phase="render")
-        source = materialise_scaffold(Path(settings.PORTAL_SCAFFOLDS_DIR) / newest.module,
-                                      version=newest.number, cache_dir=settings.PORTAL_SCAFFOLD_CACHE)
+        source = materialise_scaffold(Path(config["scaffolds_dir"]) / newest["module"], version=newest["version"],
+                                      cache_dir=config["cache_dir"])
         # The repo's own version can't be re-made from the directory (it now holds the newest one):
         # it must still be in the cache from when the repo was created.
-        if cached_scaffold(pinned.module, version=pinned.number, cache_dir=settings.PORTAL_SCAFFOLD_CACHE) is None:
-            raise EngineUnavailable(f"scaffold {pinned.module} v{pinned.number} is not in the scaffold cache; "
-                                "restore it before upgrading")
-        ctx.log(f"portal: upgrading {repo_name(ctx.item)} from v{pinned.number} to {source.ref}")
+        if cached_scaffold(spec.module, version=pinned, cache_dir=config["cache_dir"]) is None:
+            raise EngineUnavailable(f"scaffold {spec.module} v{pinned} is not in the scaffold cache; "
+                                    "restore it before upgrading")
+        ctx.log(f"portal: upgrading {name} from v{pinned} to {source.ref}")
         ctx.heartbeat(phase="push")
-        result = upgrade_repo(git_remote(), repo_name(ctx.item), scaffold_src=source.src_path,
-                              new_ref=source.ref, author=settings.PORTAL_GIT_AUTHOR)
+        result = upgrade_repo(git_remote(config), name, scaffold_src=source.src_path, new_ref=source.ref,
+                              author=tuple(config["author"]))
         if not result.changed:
             ctx.log(f"portal: nothing to upgrade: {source.ref} changes nothing in this repo (no branch pushed)")
         elif result.conflicts:
@@ -125,17 +121,20 @@ class ScaffoldEngine:
                     + ", ".join(result.conflicts))
         else:
             ctx.log(f"portal: pushed {result.branch} at {result.commit_sha[:12]}; merge it when it suits the team")
-        return {"upgrade_branch": result.branch or "", "commit_sha": result.commit_sha or "",
-                "conflicts": result.conflicts, "to_version": result.to_ref, "changed": result.changed}
+        return RunResult(outputs={"upgrade_branch": result.branch or "", "commit_sha": result.commit_sha or "",
+                                  "conflicts": result.conflicts, "to_version": result.to_ref,
+                                  "changed": result.changed})
 
-    def destroy(self, ctx: RunContext) -> None:
-        remote = git_remote()
+    def destroy(self, ctx: RunContext) -> RunResult:
+        name = ctx.spec.variables["repo_name"]
+        remote = git_remote(ctx.settings.scaffold)
         if not isinstance(remote, BareDirectoryRemote):
             # Code outlives environments: the portal lets go of it (a decommission or an offboarding
             # goes on) and leaves deleting or archiving it to the team on the hosted remote.
-            ctx.log(f"portal: {repo_name(ctx.item)} is on a hosted remote and is not deleted: the portal stops "
+            ctx.log(f"portal: {name} is on a hosted remote and is not deleted: the portal stops "
                     "managing it; archive or delete it there if the team no longer needs it")
-            return
-        path = remote.path(repo_name(ctx.item))
+            return RunResult()
+        path = remote.path(name)
         shutil.rmtree(path, ignore_errors=True)
         ctx.log(f"portal: removed {path.name}")
+        return RunResult()

@@ -30,6 +30,7 @@ import contextlib
 import ctypes
 import json
 import os
+import re
 import signal
 import subprocess
 import time
@@ -42,19 +43,31 @@ from python_terraform import IsFlagged, Terraform
 # Only these variables of the worker's environment reach Terraform; the caller adds the
 # cloud credentials and state-backend settings the run needs, nothing else.
 ENV_ALLOWLIST = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SSL_CERT_FILE", "SSL_CERT_DIR", "TZ")
-PLAN_FILE = "portal.tfplan"
 LOG_DIR = ".portal-logs"  # Terraform's output, streamed from here (see the module docstring)
+STALE_PLAN = re.compile(r"Saved plan is stale|saved plan is no longer valid", re.IGNORECASE)
 STOP_GRACE_SECONDS = 30
 POLL_SECONDS = 0.2
 _PR_SET_PDEATHSIG = 1
 
 
 class TerraformFailed(Exception):
-    """A Terraform command exited non-zero; ``tail`` holds its last output lines."""
+    """A Terraform command exited non-zero; ``tail`` holds its last output lines (colour codes removed)."""
 
     def __init__(self, command: str, returncode: int, tail: list[str]):
-        self.command, self.returncode, self.tail = command, returncode, tail
+        self.command, self.returncode, self.tail = command, returncode, [strip_ansi(line) for line in tail]
         super().__init__(f"terraform {command} exited with {returncode}")
+
+
+class StalePlan(TerraformFailed):
+    """Terraform refused a saved plan: the state changed since the plan was made."""
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
+
+
+def strip_ansi(text: str) -> str:
+    """Terraform's colour codes out of a line (``-no-color`` is passed everywhere; this is the backstop)."""
+    return _ANSI.sub("", text)
 
 
 def terraform_env(*, cli_config: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -87,6 +100,7 @@ class TerraformRunner:
     tick_seconds: float = 5.0
     lock_timeout: str = "60s"  # wait this long for a state lock another run still holds
     stop_grace_seconds: float = STOP_GRACE_SECONDS
+    log_tag: str = "run"  # names this run's log files, so two runs never share one
     _tf: Terraform = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -103,29 +117,40 @@ class TerraformRunner:
     def validate(self) -> None:
         self._run("validate", self.argv("validate", no_color=IsFlagged))
 
-    def plan(self, *, var_file: str, destroy: bool = False) -> bool:
-        """Writes the plan file; returns whether it has changes."""
-        options = dict(input=False, no_color=IsFlagged, detailed_exitcode=IsFlagged, out=PLAN_FILE,
+    def plan(self, *, var_file: str, out: str, destroy: bool = False) -> bool:
+        """Writes the plan file ``out``; returns whether it has changes."""
+        options = dict(input=False, no_color=IsFlagged, detailed_exitcode=IsFlagged, out=out,
                        lock_timeout=self.lock_timeout)
         if destroy:
             options["destroy"] = IsFlagged
         rc = self._run("plan", self.argv("plan", var_file=var_file, **options), ok_codes=(0, 2))
         return rc == 2
 
-    def check_drift(self, *, var_file: str) -> bool:
+    def check_drift(self, *, var_file: str, out: str) -> bool:
         """Whether the real infrastructure differs from the configuration and ``var_file``:
         ``plan -detailed-exitcode`` refreshes from the cloud; exit 0 is in sync (False), 2 differs
-        (True), 1 (or anything else) raises :class:`TerraformFailed`. Writes the plan file for
-        :meth:`show_plan`; it is never applied (a reconcile plans again)."""
+        (True), 1 (or anything else) raises :class:`TerraformFailed`. Writes the plan file ``out`` for
+        :meth:`show_plan`; it is never applied (a reconcile is an apply of its own)."""
         rc = self._run("plan", self.argv("plan", var_file=var_file, input=False, no_color=IsFlagged,
-                                         detailed_exitcode=IsFlagged, refresh=True, out=PLAN_FILE,
+                                         detailed_exitcode=IsFlagged, refresh=True, out=out,
                                          lock_timeout=self.lock_timeout), ok_codes=(0, 2))
         return rc == 2
 
-    def apply(self) -> None:
-        """Applies the plan file written by :meth:`plan` (a saved plan never prompts)."""
-        self._run("apply", self.argv("apply", PLAN_FILE, input=False, no_color=IsFlagged,
-                                     lock_timeout=self.lock_timeout), graceful=True)
+    def apply_plan(self, plan_file: str) -> None:
+        """Applies a saved plan (it never prompts). Raises :class:`StalePlan` when Terraform refuses it
+        because the state changed since it was made."""
+        try:
+            self._run("apply", self.argv("apply", plan_file, input=False, no_color=IsFlagged,
+                                         lock_timeout=self.lock_timeout), graceful=True)
+        except TerraformFailed as error:
+            if any(STALE_PLAN.search(line) for line in error.tail):
+                raise StalePlan(error.command, error.returncode, error.tail) from None
+            raise
+
+    def apply(self, *, var_file: str) -> None:
+        """Plan and apply in one command (one provider start): for applies nobody previewed."""
+        self._run("apply", self.argv("apply", var_file=var_file, auto_approve=IsFlagged, input=False,
+                                     no_color=IsFlagged, lock_timeout=self.lock_timeout), graceful=True)
 
     def destroy(self, *, var_file: str) -> None:
         """Destroy everything in the state in one command (one provider start instead of two)."""
@@ -133,15 +158,12 @@ class TerraformRunner:
                                        input=False, no_color=IsFlagged, lock_timeout=self.lock_timeout),
                   graceful=True)
 
-    def state_addresses(self) -> list[str]:
-        """Addresses of the resources in the state (empty before the first apply)."""
-        return [line for line in self._capture("state", self.argv("state", "list")).splitlines() if line.strip()]
-
-    def show_plan(self) -> dict:
-        return json.loads(self._capture("show", self.argv("show", PLAN_FILE, json=IsFlagged, no_color=IsFlagged)))
+    def show_plan(self, plan_file: str) -> dict:
+        return json.loads(self._capture("show", self.argv("show", plan_file, json=IsFlagged, no_color=IsFlagged)))
 
     def outputs(self) -> dict[str, dict]:
-        """``{name: {"value": ..., "sensitive": bool}}``; never streamed to the log."""
+        """``{name: {"value": ..., "sensitive": bool}}``; never streamed to the log. (Engines read the
+        state instead where they can: one Terraform start less.)"""
         return json.loads(self._capture("output", self.argv("output", json=IsFlagged, no_color=IsFlagged)))
 
     # -- process handling ---------------------------------------------------------------
@@ -162,7 +184,7 @@ class TerraformRunner:
         """Run ``command`` streaming its output; stopped gracefully (SIGINT first) if ``graceful``."""
         log_dir = self.workdir / LOG_DIR
         log_dir.mkdir(exist_ok=True)
-        log_path = log_dir / f"{command}.log"
+        log_path = log_dir / f"{self.log_tag}-{command}.log"
         fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
             proc = self._start(argv, stdout=fd)
@@ -171,6 +193,7 @@ class TerraformRunner:
         tail: list[str] = []
 
         def emit(line: str) -> None:
+            line = strip_ansi(line)
             self.on_line(line)
             tail.append(line)
             del tail[:-40]

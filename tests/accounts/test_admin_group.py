@@ -104,7 +104,8 @@ def test_an_existing_staff_member_missing_the_group_gets_it_at_the_next_login(
 
 @pytest.mark.parametrize("runs", [1, 2])
 def test_the_demo_admin_is_a_superuser_and_in_the_group(demo, runs):
-    from portal.teams.seed import ensure_demo_people, ensure_teams
+    from portal.accounts.seed import ensure_demo_people
+    from portal.teams.seed import ensure_teams
 
     for _ in range(runs - 1):
         ensure_demo_people(ensure_teams())

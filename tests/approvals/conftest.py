@@ -59,7 +59,7 @@ def monthly_cost(monkeypatch):
     """``monthly_cost(2500)``: every request is estimated at that (routing must not depend on a price list)."""
     def set_cost(monthly):
         estimate = CostEstimate(hourly=Decimal(monthly) / 730, monthly=Decimal(monthly))
-        monkeypatch.setattr("portal.approvals.facts.estimate_request", lambda request: estimate)
+        monkeypatch.setattr("portal.approvals.facts.estimate_items", lambda pairs, **kw: estimate)
     return set_cost
 
 

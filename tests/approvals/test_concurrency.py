@@ -8,10 +8,10 @@ import pytest
 from django.db import connection
 
 from portal.approvals.models import ApprovalStage, Decision
-from portal.approvals.services import record_decision
 from portal.audit.models import AuditEvent
 from portal.core.errors import ApplicationError
 from portal.onboarding.models import RequestStatus
+from portal.onboarding.services import record_decision
 from provisioning.models import Run
 from tests.approvals.conftest import GPU_VALUES, stage_of
 
@@ -41,7 +41,7 @@ def race(*calls):
 
 @pytest.fixture(autouse=True)
 def no_broker(monkeypatch):
-    monkeypatch.setattr("provisioning.tasks.execute_run_task.delay", lambda pk: None)
+    monkeypatch.setattr("provisioning.services.send_run_task", lambda *a, **k: None)
 
 
 @pytest.fixture(autouse=True)

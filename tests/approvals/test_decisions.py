@@ -3,10 +3,10 @@
 import pytest
 
 from portal.approvals.models import ApprovalStage, Decision
-from portal.approvals.services import record_decision
 from portal.audit.selectors import events_for
 from portal.core.errors import ApplicationError, PermissionDenied
 from portal.onboarding.models import RequestStatus
+from portal.onboarding.services import record_decision
 from provisioning.models import Run
 from tests.approvals.conftest import GPU_VALUES, stage_of
 
@@ -20,15 +20,18 @@ def submitted(submit):
 
 def test_approval_queues_one_apply_run_on_commit(demo, submitted, django_capture_on_commit_callbacks, monkeypatch):
     enqueued = []
-    monkeypatch.setattr("provisioning.tasks.execute_run_task.delay", enqueued.append)
+    monkeypatch.setattr("provisioning.services.send_run_task", lambda pk, **kw: enqueued.append(pk))
     with django_capture_on_commit_callbacks(execute=True):
         record_decision(stage=submitted.stages.get(), actor=demo.people["approver"], outcome="approve")
     submitted.refresh_from_db()
     assert submitted.status == RequestStatus.PROVISIONING
     apply_run = Run.objects.get(item__request=submitted, action="apply")
     assert enqueued == [apply_run.pk]
-    # The plan preview queued at submit will not run any more: the apply does not wait for it.
-    assert Run.objects.get(item__request=submitted, action="plan").status == "cancelled"
+    # The plan preview queued at submit still runs first (its item's runs go one at a time, oldest
+    # first), and the apply then applies the plan the approvers saw.
+    preview = Run.objects.get(item__request=submitted, action="plan")
+    assert preview.status == "queued"
+    assert preview.workspace_id == apply_run.workspace_id and preview.pk < apply_run.pk
 
 
 def test_nobody_approves_their_own_request(demo, submitted):
@@ -109,7 +112,7 @@ def test_later_groups_open_only_when_earlier_ones_are_approved(demo, submit, gpu
     request = submit(gpu_version, GPU_VALUES, data_classification="confidential")
     record_decision(stage=stage_of(request, "mlops-enablement"), actor=demo.people["approver"], outcome="approve")
     assert stage_of(request, "finance").status == "waiting"
-    with pytest.raises(ApplicationError, match="already been decided"):  # not open yet
+    with pytest.raises(ApplicationError, match="not open yet: it waits for an earlier stage"):
         record_decision(stage=stage_of(request, "finance"), actor=demo.people["finance-approver"], outcome="approve")
     record_decision(stage=stage_of(request, "infosec"), actor=demo.people["infosec-approver"], outcome="approve")
     finance = stage_of(request, "finance")
@@ -126,7 +129,7 @@ def test_a_rejection_in_a_parallel_group_ends_the_request(demo, submit, gpu_vers
                     comment="no PII on GPUs")
     request.refresh_from_db()
     assert request.status == RequestStatus.REJECTED
-    with pytest.raises(ApplicationError, match="already been decided"):
+    with pytest.raises(ApplicationError, match="not needed any more: another stage rejected"):
         record_decision(stage=stage_of(request, "mlops-enablement"), actor=demo.people["approver"],
                         outcome="approve")
 

@@ -8,9 +8,9 @@ from django.utils import timezone
 from portal.approvals.delegations import create_delegation, end_delegation
 from portal.approvals.models import ApprovalStage
 from portal.approvals.selectors import queue_for
-from portal.approvals.services import record_decision
 from portal.audit.models import AuditEvent
 from portal.core.errors import ApplicationError, PermissionDenied
+from portal.onboarding.services import record_decision
 from tests.approvals.conftest import GPU_VALUES, stage_of
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.core import mail
 
-from portal.approvals.services import record_decision
 from portal.approvals.tasks import post_webhook_task
 from portal.approvals.webhooks import WebhookFailed, post_text
+from portal.onboarding.services import record_decision
 from tests.approvals.conftest import GPU_VALUES, stage_of
 
 pytestmark = pytest.mark.django_db
@@ -94,7 +94,7 @@ def test_each_step_mails_the_right_people_after_commit(demo, submit, gpu_version
 
 
 def test_a_rolled_back_write_sends_nothing(demo, submit, monkeypatch, django_capture_on_commit_callbacks):
-    monkeypatch.setattr("portal.approvals.facts.estimate_request", lambda request: 1 / 0)
+    monkeypatch.setattr("portal.approvals.facts.estimate_items", lambda pairs, **kw: 1 / 0)
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(ZeroDivisionError):
         submit()
     assert mail.outbox == []

@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from portal.approvals.models import ApprovalStage
-from portal.approvals.services import record_decision
 from portal.onboarding.models import OnboardingRequest, RequestItem
-from provisioning.models import Run
+from portal.onboarding.services import record_decision
+from provisioning.models import Run, Workspace
 from tests.approvals.conftest import GPU_VALUES, stage_of
 from tests.fixtures.people import CPU_VM_VALUES
 
@@ -80,7 +80,9 @@ def make_requests(demo, count, *, cost=Decimal("100"), gpu=False, classification
         for i in range(count)])
     items = RequestItem.objects.bulk_create([RequestItem(request=r, template_version=demo.versions["cpu-vm"],
                                                          values=CPU_VM_VALUES) for r in requests])
-    Run.objects.bulk_create([Run(item=i, action="plan", status="succeeded", plan_summary=PLAN) for i in items])
+    spaces = Workspace.objects.bulk_create([Workspace(key=f"item-{i.pk}") for i in items])
+    Run.objects.bulk_create([Run(item=i, workspace=w, action="plan", engine="terraform", module="cpu_vm",
+                                 status="succeeded", plan_summary=PLAN) for i, w in zip(items, spaces, strict=True)])
     due = now - timedelta(hours=1) if overdue else now + timedelta(hours=40)
     ApprovalStage.objects.bulk_create([ApprovalStage(
         request=r, team=demo.teams["mlops-enablement"], reason="bulk", status="pending", opened_at=now,

@@ -64,7 +64,7 @@ def test_without_a_lead_the_platform_admins_hear_of_it(demo, stage):
 
 
 def test_decided_and_waiting_stages_never_escalate(demo, submit, gpu_version):
-    from portal.approvals.services import record_decision
+    from portal.onboarding.services import record_decision
     from tests.approvals.conftest import GPU_VALUES
 
     request = submit(gpu_version, GPU_VALUES)

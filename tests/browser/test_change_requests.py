@@ -8,7 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from portal.inventory.models import ProvisionedResource
-from portal.onboarding.services import start_provisioning
+from portal.onboarding.services import start_fulfilment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,7 +18,7 @@ def test_an_extension_is_asked_for_approved_and_shown(page, live_server, mlops_o
     demo = mlops_only
     values = {"name": "train-gpu", "instance_type": "g5.xlarge", "disk_size_gb": 100, "purpose": "training"}
     request = approved_request([(demo.versions["gpu-vm"], values)], title="GPU for training")
-    start_provisioning(request=request, actor=demo.people["approver"])
+    start_fulfilment(request=request, actor=demo.people["approver"])
     inline_tasks.drain()
     resource = ProvisionedResource.objects.get(item__request=request)
     ends = timezone.now() + timedelta(days=3)

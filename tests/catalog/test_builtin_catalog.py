@@ -1,5 +1,6 @@
 """The built-in catalog: a published template for every kind, matching the modules it drives."""
 
+import json
 import re
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from django.conf import settings
 from portal.catalog.models import PORTAL_ONLY, ResourceKind
 from portal.catalog.seed import BUILTIN, BUNDLES, ensure_builtin_templates
 from portal.catalog.selectors import offered_bundles, offered_versions
+from portal.catalog.validation import validate_values
 
 VARIABLE = re.compile(r'^variable\s+"(\w+)"\s*\{(.*?)^\}', re.S | re.M)
 
@@ -49,3 +51,51 @@ def test_terraform_templates_match_their_module_variables(spec):
         spec["fixed_values"]) | {"tags"}
     assert {n for n, has_default in variables.items() if not has_default} - always_sent == set(), \
         "module variables without a default that the template may not send"
+
+
+REPO_URL_VALIDATION = re.compile(r'variable "repo_url" \{.*?can\(regex\("((?:[^"\\]|\\.)*)", var\.repo_url\)\)', re.S)
+PIPELINE_VALUES = {"name": "churn-ci", "branch": "main", "compute_type": "BUILD_GENERAL1_SMALL",
+                   "build_minutes_per_month": 300, "purpose": "Build and test the churn model on every push."}
+ACCEPTED_REPO_URLS = [
+    "https://github.com/acme-ml/churn.git",
+    "https://git.example.org:8443/data-science/churn/model.git",
+    "http://127.0.0.1:5056/churn-modelling-churn.git",  # the embedded run's git server
+    "http://localhost:5056/churn.git",
+    "http://[::1]:5056/churn.git",
+]
+REFUSED_REPO_URLS = [
+    "http://git.example.org/acme-ml/churn.git",
+    "http://10.0.0.5:5056/churn.git",
+    "http://127.0.0.1.example.org/churn.git",
+    "http://localhost@git.example.org/churn.git",
+    "http://127.0.0.1:5056",
+    "file:///srv/git/churn.git",
+    "git://127.0.0.1:9418/churn.git",
+    "ftp://x",
+    "https://github.com/acme-ml/churn.git; rm -rf /",
+]
+
+
+def test_the_ci_pipeline_form_and_module_check_repo_urls_with_one_pattern():
+    """The form refuses what Terraform would refuse (and accepts what it accepts): the schema's pattern
+    is the module's validation regex, character for character (the Terraform plans of
+    tests/terraform/test_ci_pipeline.py show the module's side)."""
+    text = (Path(settings.TERRAFORM_MODULES_DIR) / "ci_pipeline" / "variables.tf").read_text()
+    hcl_pattern = json.loads(f'"{REPO_URL_VALIDATION.search(text)[1]}"')  # HCL's \\ is JSON's \\
+    [pipeline] = [s for s in BUILTIN if s["slug"] == "ci-pipeline"]
+    assert pipeline["schema"]["properties"]["repo_url"]["pattern"] == hcl_pattern
+
+
+@pytest.mark.parametrize("url", ACCEPTED_REPO_URLS)
+def test_the_ci_pipeline_form_accepts_https_and_loopback_http(url):
+    [pipeline] = [s for s in BUILTIN if s["slug"] == "ci-pipeline"]
+    assert validate_values(pipeline["schema"], {**PIPELINE_VALUES, "repo_url": url}) == {}
+
+
+@pytest.mark.parametrize("url", REFUSED_REPO_URLS)
+def test_the_ci_pipeline_form_refuses_other_repo_urls(url):
+    [pipeline] = [s for s in BUILTIN if s["slug"] == "ci-pipeline"]
+    errors = validate_values(pipeline["schema"], {**PIPELINE_VALUES, "repo_url": url})
+    assert list(errors) == ["repo_url"]
+    assert "Enter the https:// URL of the repository" in errors["repo_url"][0]
+    assert "http:// only to 127.0.0.1, localhost or [::1]" in errors["repo_url"][0]

@@ -5,7 +5,8 @@ from decimal import Decimal as D
 import pytest
 
 from portal.catalog.models import Price
-from portal.catalog.pricing import CostEstimate, estimate_item, estimate_request
+from portal.catalog.pricing import CostEstimate, estimate_item
+from portal.onboarding.selectors import request_estimate as estimate_request
 from portal.onboarding.services import submit_new_request
 from tests.fixtures.people import CPU_VM_VALUES
 

@@ -4,14 +4,13 @@ import copy
 
 import pytest
 
-from portal.approvals.services import record_decision
 from portal.audit.selectors import events_for
 from portal.catalog.models import TemplateVersion
 from portal.catalog.selectors import offered_version_for
 from portal.catalog.services import create_draft_from, deprecate_version, publish_version
 from portal.core.errors import ApplicationError
 from portal.onboarding.models import RequestStatus
-from portal.onboarding.services import submit_new_request
+from portal.onboarding.services import record_decision, submit_new_request
 from tests.fixtures.people import CPU_VM_VALUES
 
 

@@ -6,12 +6,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from portal.approvals.services import record_decision
-from portal.inventory.expiry import destroy_expired
 from portal.inventory.models import ProvisionedResource
-from portal.onboarding import changes
 from portal.onboarding.models import RequestStatus
-from portal.onboarding.services import start_provisioning
+from portal.onboarding.services import changes, destroy_expired, record_decision, start_fulfilment
 from provisioning.models import Run, RunStatus
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -40,7 +37,7 @@ def test_new_values_then_decommission_of_a_real_instance_and_expiry_of_a_bucket(
     bucket = {"name": "day2-expiring-data", "sse_algorithm": "AES256", "versioning": False,
               "expected_size_gb": 10, "purpose": "tests"}
     request = approved_request([(demo.versions["cpu-vm"], values), (demo.versions["storage-bucket"], bucket)])
-    start_provisioning(request=request, actor=demo.people["approver"])
+    start_fulfilment(request=request, actor=demo.people["approver"])
     inline_tasks.drain()
     request.refresh_from_db()
     assert request.status == RequestStatus.ACTIVE

@@ -11,8 +11,7 @@ import pytest
 from django.db import connection
 
 from portal.onboarding.models import OnboardingRequest, RequestStatus
-from portal.onboarding.rollout import failed_item, has_active_runs, retry_provisioning
-from portal.onboarding.services import start_provisioning
+from portal.onboarding.services import failed_item, has_active_runs, retry_fulfilment, start_fulfilment
 from provisioning.models import Run, RunStatus
 from provisioning.reaper import reap_runs
 from provisioning.runners.terraform import terraform_processes
@@ -89,7 +88,7 @@ def test_killed_workers_lose_nothing_and_create_nothing_twice(celery_worker, dem
     celery_worker.ensure_running()
     started = time.monotonic()
     for request in requests:
-        start_provisioning(request=request, actor=demo.people["approver"])
+        start_fulfilment(request=request, actor=demo.people["approver"])
 
     timings = []
     for moment, ready in KILL_MOMENTS:
@@ -124,7 +123,7 @@ def test_killed_workers_lose_nothing_and_create_nothing_twice(celery_worker, dem
         if request.status == RequestStatus.FAILED:  # a run killed on every attempt: failed, with retry
             item, run = failed_item(request)
             assert "stopped answering" in run.error
-            retry_provisioning(request=request, actor=demo.people["requester"])
+            retry_fulfilment(request=request, actor=demo.people["requester"])
     wait_for(lambda: settled(*requests), timeout=600, interval=2, what="the retried requests to settle")
 
     lost = Run.objects.filter(error__contains="stopped answering")
@@ -148,7 +147,7 @@ def test_cancel_of_a_running_apply_stops_terraform_and_cleans_up(client, celery_
                                                                  sandbox_client):
     request = approved_request([(demo.versions["cpu-vm"], vm("cancel-me"))], title="cancel me")
     celery_worker.ensure_running()
-    start_provisioning(request=request, actor=demo.people["approver"])
+    start_fulfilment(request=request, actor=demo.people["approver"])
 
     def creating():
         run = running_run([request])
@@ -183,7 +182,7 @@ def test_a_bundle_whose_third_item_fails_leaves_nothing_behind(demo, approved_re
     broken = make_version("cpu_vm", slug="cpu-vm-broken-image", fixed_values={"ami": "ami-does-not-exist"},
                           schema=good.parameter_schema)
     request = approved_request([(good, vm("bundle-a")), (good, vm("bundle-b")), (broken, vm("bundle-c"))])
-    start_provisioning(request=request, actor=demo.people["approver"])
+    start_fulfilment(request=request, actor=demo.people["approver"])
     inline_tasks.drain(deliveries=2)  # every task delivered twice
 
     request.refresh_from_db()

@@ -75,6 +75,11 @@ def test_request_approved_applies_a_tagged_instance_in_the_sandbox(
     assert tags["portal:team"] == "churn-modelling"
     assert tags["portal:item"] == str(request.items.get().pk)
     assert tags["Purpose"] == 'features "q" ${var.x}'  # a value arrives literally, never as HCL
+    # The apply applied the plan the approver saw (paid for before the approval), not a new one.
+    lines = list(run.log_lines.values_list("text", flat=True))
+    assert run.applied_plan_of_id == plan.pk, "\n".join(lines)
+    assert f"portal: applying the plan of preview run #{plan.pk} (what the approvers saw)" in lines
+    assert run.variables == plan.variables and run.module_content_id == plan.module_content_id
 
     client.logout()
     login(client, "requester", "requester-demo")
@@ -94,9 +99,8 @@ def request_events(request):
 
 def test_a_failed_run_shows_why(client, demo, celery_worker_process, settings):
     """A module that Terraform rejects fails the run with Terraform's error on the request page."""
-    from portal.approvals.services import record_decision
     from portal.catalog.models import TemplateVersion
-    from portal.onboarding.services import submit_new_request
+    from portal.onboarding.services import record_decision, submit_new_request
 
     version = demo.versions["cpu-vm"]
     # moto refuses an unknown image; a raw update because a published version refuses save()

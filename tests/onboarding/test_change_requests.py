@@ -8,14 +8,18 @@ from django.core import mail
 from django.utils import timezone
 
 from portal.approvals.models import ApprovalRule, RuleCondition
-from portal.approvals.services import record_decision
 from portal.core.errors import ApplicationError, PermissionDenied
-from portal.inventory.expiry import destroy_expired, warn_expiring
+from portal.inventory.expiry import warn_expiring
 from portal.inventory.models import ProvisionedResource
-from portal.onboarding import changes
 from portal.onboarding.models import OnboardingRequest, RequestItem, RequestStatus, ResourceChange
-from portal.onboarding.rollout import retry_provisioning
-from portal.onboarding.services import InvalidValues, start_provisioning
+from portal.onboarding.services import (
+    InvalidValues,
+    changes,
+    destroy_expired,
+    record_decision,
+    retry_fulfilment,
+    start_fulfilment,
+)
 from provisioning.models import Run
 from provisioning.runners.terraform import TerraformFailed
 from tests.fixtures.runs import make_version
@@ -34,7 +38,7 @@ def live(mlops_only, approved_request, fake_engine, inline_tasks):
     group = make_version("directory_group", engine="directory")
     request = approved_request([(demo.versions["cpu-vm"], vm("vm-a")), (group, {"name": "team-group"}),
                                 (demo.versions["cpu-vm"], vm("vm-b"))])
-    start_provisioning(request=request, actor=demo.people["approver"])
+    start_fulfilment(request=request, actor=demo.people["approver"])
     inline_tasks.drain()
     request.refresh_from_db()
     assert request.status == RequestStatus.ACTIVE
@@ -123,7 +127,7 @@ def test_a_failed_destroy_fails_the_change_and_retry_resumes_it(live, mlops_only
     failed = ResourceChange.objects.get(request=change, status="failed")
     assert failed.resource.name == "vm-b" and "UnauthorizedOperation" in failed.error
 
-    retry_provisioning(request=change, actor=demo.people["requester"])
+    retry_fulfilment(request=change, actor=demo.people["requester"])
     inline_tasks.drain()
     change.refresh_from_db()
     live.refresh_from_db()
@@ -135,7 +139,7 @@ def test_offboarding_decommissions_everything_a_team_owns_in_one_request(live, m
                                                                          fake_engine, inline_tasks, client):
     demo = mlops_only
     other = approved_request([(demo.versions["cpu-vm"], vm("vm-c"))], title="second project")
-    start_provisioning(request=other, actor=demo.people["approver"])
+    start_fulfilment(request=other, actor=demo.people["approver"])
     inline_tasks.drain()
     client.force_login(demo.people["requester"])
     dashboard = client.get("/teams/churn-modelling/").content.decode()
@@ -183,8 +187,13 @@ def test_new_values_are_planned_for_the_approvers_then_applied(live, mlops_only,
     target = resources_of(live)["vm-a"]
     seen = []
     apply, plan = fake_engine.apply, fake_engine.plan
-    monkeypatch.setattr(fake_engine, "apply", lambda ctx: seen.append(("apply", dict(ctx.item.values))) or apply(ctx))
-    monkeypatch.setattr(fake_engine, "plan", lambda ctx: seen.append(("plan", dict(ctx.item.values))) or plan(ctx))
+    fixed = target.item.template_version.fixed_values
+
+    def given(ctx) -> dict:  # the snapshot's values, without the ownership tags and the admin-fixed ones
+        return {k: v for k, v in ctx.spec.variables.items() if k != "tags" and k not in fixed}
+
+    monkeypatch.setattr(fake_engine, "apply", lambda ctx: seen.append(("apply", given(ctx))) or apply(ctx))
+    monkeypatch.setattr(fake_engine, "plan", lambda ctx: seen.append(("plan", given(ctx))) or plan(ctx))
     client.force_login(demo.people["requester"])
     form = client.get(f"/requests/resources/{target.pk}/change/").content.decode()
     assert "t3.large" in form
@@ -293,7 +302,7 @@ def test_a_template_lifetime_sets_the_expiry_of_what_it_creates(mlops_only, appr
     type(version).objects.filter(pk=version.pk).update(default_lifetime_days=14)
     version.refresh_from_db()
     request = approved_request([(version, vm("short-lived"))])
-    start_provisioning(request=request, actor=demo.people["approver"])
+    start_fulfilment(request=request, actor=demo.people["approver"])
     inline_tasks.drain()
     resource = ProvisionedResource.objects.get(item__request=request)
     assert timedelta(days=13, hours=23) < resource.expires_at - timezone.now() <= timedelta(days=14)
@@ -330,7 +339,8 @@ def test_the_request_form_says_when_a_template_lifetime_ends(mlops_only, client)
     assert "destroyed" not in client.get("/requests/new/cpu-vm/").content.decode().split("request-form")[1]
 
 
-def test_the_reaper_goes_on_with_a_change_whose_worker_died_before_recording_it(live, mlops_only, inline_tasks):
+def test_the_reaper_goes_on_with_a_change_whose_worker_died_before_recording_it(live, mlops_only, inline_tasks,
+                                                                               monkeypatch):
     from provisioning.executor import execute_run
     from provisioning.reaper import reap_runs
 
@@ -341,7 +351,9 @@ def test_the_reaper_goes_on_with_a_change_whose_worker_died_before_recording_it(
     approve(demo, change)
     [(destroy_pk, _)] = inline_tasks.sent
     inline_tasks.sent.clear()
-    execute_run(destroy_pk)  # destroyed; the worker dies before the outcome is recorded
+    with monkeypatch.context() as dying:
+        dying.setattr("provisioning.executor.announce_end", lambda run: None)
+        execute_run(destroy_pk)  # destroyed; the worker dies before it tells the portal
     Run.objects.filter(pk=destroy_pk).update(finished_at=timezone.now() - timedelta(minutes=5))
     assert reap_runs().settled == [destroy_pk]
     assert reap_runs().settled == []

@@ -4,12 +4,11 @@ stages worked out again. Editing in review after an approval voids it too."""
 import pytest
 
 from portal.approvals.models import Decision
-from portal.approvals.services import record_decision
 from portal.audit.selectors import events_for
 from portal.core.errors import ApplicationError, PermissionDenied
 from portal.onboarding.models import RequestStatus
 from portal.onboarding.revisions import revise_request
-from portal.onboarding.services import submit_new_request
+from portal.onboarding.services import record_decision, submit_new_request
 from tests.fixtures.people import CPU_VM_VALUES
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ def test_submit_opens_the_mlops_stage_and_queues_only_a_plan_preview(demo, djang
     from provisioning.models import Run
 
     enqueued = []
-    monkeypatch.setattr("provisioning.tasks.execute_run_task.delay", enqueued.append)
+    monkeypatch.setattr("provisioning.services.send_run_task", lambda pk, **kw: enqueued.append(pk))
     with django_capture_on_commit_callbacks(execute=True):
         request = submit_new_request(actor=demo.people["requester"], team=demo.teams["churn-modelling"],
                                      title="VM", items=[(demo.versions["cpu-vm"], CPU_VM_VALUES)])

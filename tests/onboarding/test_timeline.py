@@ -7,9 +7,8 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from portal.approvals.delegations import create_delegation
-from portal.approvals.services import record_decision
 from portal.onboarding.selectors import timeline
-from portal.onboarding.services import submit_new_request
+from portal.onboarding.services import record_decision, submit_new_request
 from tests.fixtures.people import CPU_VM_VALUES
 
 pytestmark = pytest.mark.django_db

@@ -3,8 +3,8 @@
 import pytest
 
 from provisioning.executor import execute_run
-from provisioning.models import Run
 from tests.fixtures.directory_tree import LDAP_TREE, PORTAL_PASSWORD
+from tests.fixtures.runs import make_run
 from tests.fixtures.slapd import slapd  # noqa: F401  (session fixture)
 
 
@@ -24,7 +24,7 @@ def test_group_with_the_team_members_and_unknown_people_reported(directory_setti
     make_user("bob", team=team)
     item = make_item("directory_group", "directory", "ldap", {"name": "analysts"}, team=team)
 
-    run = execute_run(Run.objects.create(item=item, action="apply").pk)
+    run = execute_run(make_run(item=item, action="apply").pk)
     assert run.status == "succeeded", run.error
     assert run.outputs["group_name"] == "ds-churn-modelling-analysts"
     assert run.outputs["unknown_members"] == ["requester"]  # in the team, not in the directory
@@ -34,7 +34,7 @@ def test_group_with_the_team_members_and_unknown_people_reported(directory_setti
     log = "\n".join(run.log_lines.values_list("text", flat=True))
     assert "requester was not found in the directory" in log
 
-    destroyed = execute_run(Run.objects.create(item=item, action="destroy").pk)
+    destroyed = execute_run(make_run(item=item, action="destroy").pk)
     assert destroyed.status == "succeeded", destroyed.error
     assert directory_settings.search(LDAP_TREE, LDAP_TREE.groups_base_dn, "(cn=ds-churn-modelling-analysts)") == []
 
@@ -42,22 +42,22 @@ def test_group_with_the_team_members_and_unknown_people_reported(directory_setti
 def test_an_unconfigured_directory_fails_the_run_clearly(in_process_worker, make_item):
     in_process_worker.PORTAL_DIRECTORY = {"flavour": "ldap", "server_uri": ""}
     item = make_item("directory_group", "directory", "ldap", {"name": "analysts"})
-    run = execute_run(Run.objects.create(item=item, action="apply").pk)
+    run = execute_run(make_run(item=item, action="apply").pk)
     assert run.status == "failed" and "No directory is configured" in run.error
 
 
 def test_membership_changes_follow_and_outside_changes_are_reconciled(
     directory_settings, make_item, make_user, demo, django_capture_on_commit_callbacks
 ):
+    from portal.inventory.directory_groups import reconcile_groups, sync_team_groups
     from portal.inventory.services import record_resource
     from portal.teams.models import Membership
-    from provisioning.directory_sync import reconcile_groups, sync_team_groups
 
     team = demo.teams["churn-modelling"]
     make_user("alice", team=team)
     bob = make_user("bob", team=team)
     item = make_item("directory_group", "directory", "ldap", {"name": "sync"}, team=team)
-    run = execute_run(Run.objects.create(item=item, action="apply").pk)
+    run = execute_run(make_run(item=item, action="apply").pk)
     record_resource(item=item, outputs=run.outputs)
 
     def members():

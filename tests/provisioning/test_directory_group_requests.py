@@ -10,21 +10,20 @@ import uuid
 import pytest
 from django.utils import timezone
 
-from portal.approvals.services import record_decision
 from portal.catalog.models import Bundle, BundleItem, ResourceTemplate, TemplateVersion
 from portal.catalog.selectors import bundle_versions
+from portal.inventory.directory_groups import sync_team_groups
 from portal.inventory.models import ProvisionedResource
-from portal.onboarding.changes import request_decommission
-from portal.onboarding.services import submit_new_request
+from portal.onboarding.services import record_decision, request_decommission, submit_new_request
 from portal.teams.models import Membership
 from provisioning.directory import DirectoryUnavailable
-from provisioning.directory_sync import sync_team_groups
 from provisioning.engines.directory import DirectoryEngine
 from provisioning.executor import execute_run
 from provisioning.models import Run, RunStatus
 from provisioning.tasks import execute_run_task
 from tests.fixtures.directory_tree import LDAP_TREE, portal_directory
 from tests.fixtures.people import REVIEW_DETAILS
+from tests.fixtures.runs import make_run
 from tests.fixtures.slapd import make_slapd, slapd  # noqa: F401  (pytest fixtures)
 
 REPO_VALUES = {"name": "churn-model", "project_name": "Churn Model", "owner_email": "requester@example.org",
@@ -141,7 +140,7 @@ def test_a_directory_outage_fails_the_run_as_transient_not_a_crash(
 
     monkeypatch.setattr(DirectoryEngine, action, spy)
     started = time.monotonic()
-    run = execute_run(Run.objects.create(item=item, action=action).pk)
+    run = execute_run(make_run(item=item, action=action).pk)
     elapsed = time.monotonic() - started
 
     assert run is not None and run.status == "failed" and run.finished_at is not None

@@ -17,24 +17,24 @@ def test_the_drift_check_command_line(tmp_path, monkeypatch):
     codes = iter([0, 2])
     monkeypatch.setattr(runner, "_run", lambda command, argv, ok_codes=(0,), **kw: seen.append((argv, ok_codes))
                         or next(codes))
-    assert runner.check_drift(var_file=VAR_FILE) is False
-    assert runner.check_drift(var_file=VAR_FILE) is True
+    assert runner.check_drift(var_file=VAR_FILE, out="run-3.tfplan") is False
+    assert runner.check_drift(var_file=VAR_FILE, out="run-3.tfplan") is True
     argv, ok_codes = seen[0]
     assert argv[:2] == ["terraform", "plan"] and ok_codes == (0, 2)
     assert {"-detailed-exitcode", "-refresh=true", "-input=false", "-var-file=portal.tfvars.json",
-            "-out=portal.tfplan", "-lock-timeout=60s"} <= set(argv)
+            "-out=run-3.tfplan", "-lock-timeout=60s"} <= set(argv)
     assert not any("auto-approve" in arg or arg == "-destroy" for arg in argv)
 
 
 def test_exit_codes_of_a_real_plan(tmp_path, echo_module, cloud_target, tf_cli_config):  # noqa: F811
     runner = runner_for(tmp_path, echo_module, {"text": "declared"}, cloud_target, tf_cli_config)
     runner.init()
-    assert runner.check_drift(var_file=VAR_FILE) is True  # nothing applied yet: differs
-    runner.apply()
-    assert runner.check_drift(var_file=VAR_FILE) is False  # exit 0
+    assert runner.check_drift(var_file=VAR_FILE, out="c.tfplan") is True  # nothing applied yet: differs
+    runner.apply(var_file=VAR_FILE)
+    assert runner.check_drift(var_file=VAR_FILE, out="c.tfplan") is False  # exit 0
     (runner.workdir / "broken.tf").write_text('output "x" {\n  value = var.undeclared\n}\n')
     with pytest.raises(TerraformFailed) as failed:
-        runner.check_drift(var_file=VAR_FILE)
+        runner.check_drift(var_file=VAR_FILE, out="c.tfplan")
     assert failed.value.returncode == 1 and any("undeclared" in line for line in failed.value.tail)
 
 

@@ -5,10 +5,9 @@ import time
 
 import pytest
 
-from portal.inventory.drift import request_drift_check
 from portal.inventory.models import ProvisionedResource
 from portal.onboarding.models import RequestStatus
-from portal.onboarding.services import start_provisioning
+from portal.onboarding.services import request_drift_check, start_fulfilment
 from provisioning.models import Run, RunStatus
 from tests.fixtures.people import CPU_VM_VALUES
 
@@ -41,7 +40,7 @@ def test_drift_found_shown_accepted_and_reconciled(client, demo, approved_reques
     timings = {}
     values = {**CPU_VM_VALUES, "name": "drift-vm", "purpose": "declared purpose"}
     request = approved_request([(demo.versions["cpu-vm"], values)], title="drift")
-    start_provisioning(request=request, actor=demo.people["approver"])
+    start_fulfilment(request=request, actor=demo.people["approver"])
     drain_timed(inline_tasks, timings, "apply")
     request.refresh_from_db()
     item = request.items.get()

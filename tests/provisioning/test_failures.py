@@ -40,7 +40,14 @@ def test_permanent_wins_when_both_appear():
 def test_terraform_failure_message_names_the_error_lines():
     failure = explain(TerraformFailed("apply", 1, real.tail(real.STATE_LOCKED)))
     assert failure.transient
-    assert failure.message == "terraform apply failed (exit 1). Error: Error acquiring the state lock"
+    assert failure.message.startswith("terraform apply failed (exit 1). Error: Error acquiring the state lock")
+
+
+def test_the_message_says_why_a_value_was_refused():
+    """A variable's validation message reaches the person, without the source excerpt."""
+    failure = explain(TerraformFailed("plan", 1, real.tail(real.INVALID_VALUE)))
+    assert failure.message == ("terraform plan failed (exit 1). Error: Invalid value for input variable: The given "
+                               "value is not suitable for var.n declared at main.tf:6,1-13: a number is required.")
 
 
 @pytest.mark.parametrize(("error", "transient"), [

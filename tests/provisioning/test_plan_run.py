@@ -6,6 +6,7 @@ from portal.onboarding.models import OnboardingRequest, RequestItem
 from provisioning.executor import execute_run
 from provisioning.models import Run
 from tests.fixtures.people import CPU_VM_VALUES
+from tests.fixtures.runs import make_run
 
 
 @pytest.fixture
@@ -17,7 +18,7 @@ def item(demo):
 
 
 def test_plan_run_summarises_and_creates_nothing(item, in_process_worker, sandbox_client):
-    run = Run.objects.create(item=item, action=Run.Action.PLAN)
+    run = make_run(item=item, action=Run.Action.PLAN)
     ended = execute_run(run.pk)
     assert ended.status == "succeeded", ended.error
     assert ended.plan_summary["add"] == 1 and ended.plan_summary["destroy"] == 0
@@ -32,7 +33,7 @@ def test_plan_run_summarises_and_creates_nothing(item, in_process_worker, sandbo
 
 def test_a_run_is_claimed_once(item, in_process_worker):
     """The same task delivered twice: the second delivery finds nothing to do."""
-    run = Run.objects.create(item=item, action=Run.Action.PLAN)
+    run = make_run(item=item, action=Run.Action.PLAN)
     assert execute_run(run.pk) is not None
     assert execute_run(run.pk) is None
     assert Run.objects.get(pk=run.pk).log_lines.filter(text__startswith="portal: init").count() == 1
@@ -42,6 +43,7 @@ def test_unknown_engine_fails_with_a_clear_reason(item, in_process_worker):
     version = item.template_version
     # a raw update: a published version refuses save(), and this test needs an engine not installed
     type(version).objects.filter(pk=version.pk).update(engine="quantum")
-    run = Run.objects.create(item=item, action=Run.Action.APPLY)
+    run = make_run(item=type(item).objects.get(pk=item.pk), action=Run.Action.APPLY)
+    assert run.engine == "quantum"  # the snapshot names the engine the version had when it was queued
     ended = execute_run(run.pk)
     assert ended.status == "failed" and "'quantum' engine is not available" in ended.error

@@ -13,11 +13,13 @@ from portal.catalog.models import TemplateVersion
 from portal.core.errors import ApplicationError, PermissionDenied
 from portal.inventory.models import ProvisionedResource
 from portal.inventory.selectors import active_resources, repos_behind
-from portal.inventory.services import record_resource, request_repo_upgrade
+from portal.inventory.services import record_resource
 from portal.onboarding.models import OnboardingRequest, RequestItem
+from portal.onboarding.services import request_repo_upgrade
 from portal.teams.models import Team
 from provisioning.executor import execute_run
 from provisioning.models import Run
+from tests.fixtures.runs import make_run
 
 FIXTURES = Path(__file__).resolve().parents[1] / "scaffold" / "fixtures"
 BRANCH = "portal/upgrade-v2"
@@ -37,7 +39,7 @@ def repo(in_process_worker, make_item, tmp_path, django_capture_on_commit_callba
     shutil.copytree(FIXTURES / "mini-v1", scaffolds / "mini")
     in_process_worker.PORTAL_SCAFFOLDS_DIR = scaffolds
     item = make_item("repo", "scaffold", "mini", {"name": "fraud", "project_name": "fraud"})
-    run = execute_run(Run.objects.create(item=item, action="apply").pk)
+    run = execute_run(make_run(item=item, action="apply").pk)
     assert run.status == "succeeded", run.error
     OnboardingRequest.objects.filter(pk=item.request_id).update(status="active")
     RequestItem.objects.filter(pk=item.pk).update(status="active")
@@ -157,5 +159,5 @@ def test_the_dashboard_button_posts_and_shows_the_result(repo, demo, make_user, 
 
 def test_other_engines_refuse_an_upgrade(in_process_worker, make_item):
     item = make_item("ldap-group", "directory", "group", {"name": "fraud-readers"})
-    run = execute_run(Run.objects.create(item=item, action="upgrade").pk)
+    run = execute_run(make_run(item=item, action="upgrade").pk)
     assert run.status == "failed" and "Only repositories can be upgraded." in run.error

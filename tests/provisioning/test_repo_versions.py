@@ -8,11 +8,11 @@ import pytest
 from django.core.cache import cache
 
 from portal.audit.models import AuditEvent
+from portal.inventory import repo_versions
 from portal.inventory.models import ProvisionedResource
+from portal.inventory.repo_versions import check_repo_versions
 from portal.inventory.selectors import active_resources, repos_behind
-from provisioning import repo_versions
-from provisioning.repo_versions import check_repo_versions
-from provisioning.tasks import check_repo_versions_task
+from portal.inventory.tasks import check_repo_versions_task
 from tests.provisioning.test_repo_upgrades import BRANCH, git, repo, upgrade  # noqa: F401  (fixture)
 
 

@@ -13,14 +13,14 @@ from portal.audit.selectors import events_for
 from portal.core.secrets import seal, unseal
 from portal.inventory.models import ProvisionedResource
 from portal.onboarding.models import OnboardingRequest, RequestItem, RequestStatus
-from portal.onboarding.rollout import failed_item, retry_provisioning
-from portal.onboarding.services import record_item_outcome, start_provisioning
+from portal.onboarding.services import failed_item, retry_fulfilment, settle_run, start_fulfilment
+from portal.onboarding.snapshots import queue_item_run
 from provisioning.executor import execute_run
 from provisioning.models import Run, RunStatus
 from provisioning.reaper import reap_runs
 from provisioning.runners.terraform import TerraformFailed
 from provisioning.tasks import execute_run_task
-from tests.fixtures.runs import make_version
+from tests.fixtures.runs import make_run, make_version
 
 from . import terraform_errors as real
 
@@ -41,7 +41,7 @@ def three_vms(demo, approved_request):
 
 
 def start(request, demo):
-    start_provisioning(request=request, actor=demo.people["approver"])
+    start_fulfilment(request=request, actor=demo.people["approver"])
 
 
 def test_items_run_in_dependency_order_and_outputs_feed_later_items(demo, approved_request, fake_engine,
@@ -57,8 +57,10 @@ def test_items_run_in_dependency_order_and_outputs_feed_later_items(demo, approv
     inline_tasks.drain(deliveries=2)  # every task delivered twice: the second delivery does nothing
 
     assert fake_engine.names("apply") == ["team-group", "code", "build", "train-vm"]
-    assert dict((name, inputs) for name, action, inputs in fake_engine.calls)["build"] == {
-        "repo_url": "file:///srv/git/code.git"}
+    given = dict((name, variables) for name, action, variables in fake_engine.calls)["build"]
+    assert given["repo_url"] == "file:///srv/git/code.git"  # fed by the repo item: the typed value lost
+    build = Run.objects.get(item__values__name="build", action="apply")
+    assert build.variables["repo_url"] == "file:///srv/git/code.git"  # the run row says what was applied
     request.refresh_from_db()
     assert request.status == RequestStatus.ACTIVE
     resources = {r.name: r for r in ProvisionedResource.objects.all()}
@@ -123,7 +125,7 @@ def test_a_failed_item_cleans_up_the_request_in_reverse_order(demo, three_vms, f
     assert "request.item_failed" in verbs and verbs[-1] == "request.cleaned_up"
 
     # Retry starts again from the first item that does not exist (all were cleaned up).
-    retry_provisioning(request=three_vms, actor=demo.people["requester"])
+    retry_fulfilment(request=three_vms, actor=demo.people["requester"])
     inline_tasks.drain()
     three_vms.refresh_from_db()
     assert three_vms.status == RequestStatus.ACTIVE
@@ -141,7 +143,7 @@ def test_keeping_failed_resources_and_retrying_from_the_failed_item(demo, three_
     statuses = dict(three_vms.items.values_list("values__name", "status"))
     assert statuses == {"vm-a": "active", "vm-b": "failed", "vm-c": "pending"}
 
-    retry_provisioning(request=three_vms, actor=demo.people["requester"])
+    retry_fulfilment(request=three_vms, actor=demo.people["requester"])
     inline_tasks.drain()
     assert fake_engine.names("apply") == ["vm-a", "vm-b", "vm-b", "vm-c"]
     three_vms.refresh_from_db()
@@ -190,7 +192,7 @@ def test_reaper_retries_lost_runs_then_gives_up(demo, approved_request, fake_eng
         run = Run.objects.get(status="queued")
         Run.objects.filter(pk=run.pk).update(status="running", worker="gone-host:1", heartbeat_at=long_ago,
                                              started_at=long_ago, phase="apply")
-        fresh = Run.objects.create(item=run.item, action="plan", status="running", worker="w:2",
+        fresh = make_run(item=run.item, action="plan", status="running", worker="w:2",
                                    heartbeat_at=timezone.now())  # alive: left alone
         reaped = reap_runs()
         assert reaped.lost == [run.pk]
@@ -213,7 +215,7 @@ def test_reaper_resends_lost_task_messages_and_command(demo, approved_request, i
     start(request, demo)
     inline_tasks.sent.clear()
     run = Run.objects.get()
-    waiting = Run.objects.create(item=run.item, action="apply", attempt=2,
+    waiting = make_run(item=run.item, action="apply", attempt=2,
                                  not_before=timezone.now() + timedelta(minutes=5),
                                  enqueued_at=timezone.now() - timedelta(hours=1))
     assert reap_runs().resent == []  # sent just now
@@ -225,17 +227,20 @@ def test_reaper_resends_lost_task_messages_and_command(demo, approved_request, i
 
 
 def test_reaper_settles_a_run_whose_worker_died_before_recording_it(demo, approved_request, fake_engine,
-                                                                    inline_tasks):
+                                                                    inline_tasks, monkeypatch):
     version = demo.versions["cpu-vm"]
     request = approved_request([(version, vm("vm-a")), (version, vm("vm-b"))])
     start(request, demo)
     first_pk, _ = inline_tasks.sent.pop(0)
-    execute_run(first_pk)  # succeeded; the worker dies before record_item_outcome
+    with monkeypatch.context() as dying:
+        dying.setattr("provisioning.executor.announce_end", lambda run: None)
+        execute_run(first_pk)  # succeeded; the worker dies before it tells the portal
+    assert Run.objects.get(pk=first_pk).settled_at is None
     assert reap_runs().settled == []  # just ended: its worker may still be recording it
     Run.objects.filter(pk=first_pk).update(finished_at=timezone.now() - timedelta(minutes=5))
     assert reap_runs().settled == [first_pk]
     assert reap_runs().settled == []
-    record_item_outcome(run=Run.objects.get(pk=first_pk))  # the slow worker after all: nothing happens
+    settle_run(Run.objects.get(pk=first_pk))  # the slow worker after all: nothing happens
     assert Run.objects.filter(action="apply").count() == 2
     inline_tasks.drain()
     request.refresh_from_db()
@@ -249,7 +254,7 @@ def test_reaper_kills_a_leftover_process_group_on_this_host(demo, approved_reque
     proc = subprocess.Popen([str(fake), "300"], start_new_session=True)
     try:
         long_ago = timezone.now() - timedelta(minutes=5)
-        run = Run.objects.create(item=RequestItem.objects.get(request=request), action="apply", status="running",
+        run = make_run(item=RequestItem.objects.get(request=request), action="apply", status="running",
                                  worker=f"{socket.gethostname()}:999999", heartbeat_at=long_ago, pgid=proc.pid)
         reaped = reap_runs()
         assert reaped.killed_groups == [proc.pid]
@@ -268,7 +273,7 @@ def test_request_page_shows_phase_elapsed_attempt_and_masks_secrets(client, demo
     RequestItem.objects.filter(request=request).update(status="provisioning")
     OnboardingRequest.objects.filter(pk=request.pk).update(status=RequestStatus.PROVISIONING)
     started = timezone.now() - timedelta(seconds=75)
-    Run.objects.create(item=request.items.get(), action="apply", status="running", attempt=2, phase="apply",
+    make_run(item=request.items.get(), action="apply", status="running", attempt=2, phase="apply",
                        worker="host:42", started_at=started, heartbeat_at=timezone.now(),
                        outputs={"id": "i-123", "token": seal("never-shown-s3cret")})
     client.force_login(demo.people["requester"])
@@ -281,12 +286,10 @@ def test_request_page_shows_phase_elapsed_attempt_and_masks_secrets(client, demo
 
 def test_the_cancel_button_also_stops_an_upgrade_run_and_nothing_else_changes(demo, approved_request, fake_engine,
                                                                               inline_tasks, client):
-    from provisioning.services import queue_run
-
     request = approved_request([(demo.versions["cpu-vm"], vm("vm-a"))])
     start(request, demo)
     inline_tasks.drain()
-    run = queue_run(item=request.items.get(), action="upgrade", actor=None)
+    run = queue_item_run(item=request.items.get(), action="upgrade", actor=None)
     client.force_login(demo.people["requester"])
     assert 'id="cancel-runs"' in client.get(f"/requests/{request.pk}/").content.decode()
     client.post(f"/requests/{request.pk}/cancel/")
@@ -294,3 +297,31 @@ def test_the_cancel_button_also_stops_an_upgrade_run_and_nothing_else_changes(de
     request.refresh_from_db()
     assert run.status == RunStatus.CANCELLED
     assert request.status == RequestStatus.ACTIVE and request.items.get().status == "active"
+
+
+def test_the_ready_panel_lists_only_what_exists(demo, three_vms, fake_engine, inline_tasks, client):
+    """After a failure and its clean-up nothing of the request is "ready", though its applies succeeded."""
+    fake_engine.fail("vm-c", "apply", BAD_AMI)
+    start(three_vms, demo)
+    inline_tasks.drain()
+    client.force_login(demo.people["requester"])
+    page = client.get(f"/requests/{three_vms.pk}/").content.decode()
+    assert "data-ready-item" not in page and 'class="ready"' not in page
+    assert Run.objects.filter(action="apply", status="succeeded").count() == 2  # vm-a and vm-b existed once
+
+
+def test_a_failure_of_the_workers_own_database_connection_says_so(demo, approved_request, fake_engine,
+                                                                  inline_tasks, settings):
+    from django.db import OperationalError
+
+    settings.PORTAL_KEEP_FAILED_RESOURCES = True
+    settings.RUN_MAX_ATTEMPTS = 1
+    request = approved_request([(demo.versions["cpu-vm"], vm("vm-a"))])
+    fake_engine.fail("vm-a", "apply", OperationalError("server closed the connection unexpectedly"))
+    start(request, demo)
+    inline_tasks.drain()
+    run = Run.objects.get(action="apply")
+    assert run.status == "failed"
+    assert "lost its connection to the portal's database" in run.error
+    assert "temporary: the database connection was lost" in run.error
+    assert "stopped answering" not in run.error

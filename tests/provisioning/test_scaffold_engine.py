@@ -10,8 +10,8 @@ from responses import matchers
 
 from portal.onboarding.models import RequestItem
 from provisioning.executor import execute_run
-from provisioning.models import Run
 from provisioning.scaffold import BareDirectoryRemote, GitLabRemote
+from tests.fixtures.runs import make_run
 
 FIXTURES = Path(__file__).resolve().parents[1] / "scaffold" / "fixtures"
 RECORDED_GITLAB = Path(__file__).resolve().parents[1] / "scaffold" / "recorded" / "gitlab"
@@ -28,7 +28,7 @@ def test_repo_run_pushes_main_once(in_process_worker, make_item, tmp_path):
     item.request.requester.email = "requester@example.org"
     item.request.requester.save()
 
-    first = execute_run(Run.objects.create(item=item, action="apply").pk)
+    first = execute_run(make_run(item=item, action="apply").pk)
     assert first.status == "succeeded", first.error
     clone = git.Repo.clone_from(first.outputs["clone_url"], tmp_path / "clone")
     head = clone.head.commit
@@ -41,7 +41,7 @@ def test_repo_run_pushes_main_once(in_process_worker, make_item, tmp_path):
 
     # The worker died after pushing and the run is retried: same commit, no new one.
     item = RequestItem.objects.get(pk=item.pk)
-    again = execute_run(Run.objects.create(item=item, action="apply").pk)
+    again = execute_run(make_run(item=item, action="apply").pk)
     assert again.status == "succeeded" and again.outputs["commit_sha"] == head.hexsha
     clone.remotes.origin.fetch()
     assert len(list(clone.iter_commits("origin/main"))) == 1
@@ -50,7 +50,7 @@ def test_repo_run_pushes_main_once(in_process_worker, make_item, tmp_path):
 def test_repo_from_the_ml_project_scaffold(in_process_worker, make_item, tmp_path):
     item = make_item("repo", "scaffold", "ml-project", {
         "name": "churn-model", "project_name": "Churn Model", "ci_provider": "gitlab", "model_kind": "regressor"})
-    run = execute_run(Run.objects.create(item=item, action="apply").pk)
+    run = execute_run(make_run(item=item, action="apply").pk)
     assert run.status == "succeeded", run.error
     clone = tmp_path / "clone"
     git.Repo.clone_from(run.outputs["clone_url"], clone)
@@ -79,7 +79,7 @@ class LocalGitLab(GitLabRemote):
 
 def test_a_gitlab_repo_gets_its_retraining_schedule_once(in_process_worker, make_item, monkeypatch):
     remote = LocalGitLab(in_process_worker.PORTAL_GIT_ROOT)
-    monkeypatch.setattr("provisioning.engines.scaffold.git_remote", lambda: remote)
+    monkeypatch.setattr("provisioning.engines.scaffold.git_remote", lambda config: remote)
     item = make_item("repo", "scaffold", "ml-project", {
         "name": "churn-model", "project_name": "Churn Model", "ci_provider": "gitlab",
         "retrain_schedule": "0 3 * * 1"})
@@ -94,11 +94,11 @@ def test_a_gitlab_repo_gets_its_retraining_schedule_once(in_process_worker, make
                                           "ref": "main", "cron": "0 3 * * 1", "cron_timezone": "UTC",
                                           "active": True})])
 
-        first = execute_run(Run.objects.create(item=item, action="apply").pk)
+        first = execute_run(make_run(item=item, action="apply").pk)
         assert first.status == "succeeded", first.error
         assert first.outputs["retrain_schedule"] == "0 3 * * 1 (UTC)"
         # The worker died after scheduling and the run is retried: the schedule is found, not duplicated.
-        again = execute_run(Run.objects.create(item=RequestItem.objects.get(pk=item.pk), action="apply").pk)
+        again = execute_run(make_run(item=RequestItem.objects.get(pk=item.pk), action="apply").pk)
         assert again.status == "succeeded", again.error
         assert [c.request.method for c in api.calls].count("POST") == 1
 
@@ -110,7 +110,7 @@ def test_github_ci_needs_no_schedule_call_the_workflow_has_the_cron(in_process_w
     item = make_item("repo", "scaffold", "ml-project", {
         "name": "churn-gh", "project_name": "Churn GH", "ci_provider": "github", "retrain_schedule": "15 4 1 * *"})
     with responses.RequestsMock(assert_all_requests_are_fired=False) as api:
-        run = execute_run(Run.objects.create(item=item, action="apply").pk)
+        run = execute_run(make_run(item=item, action="apply").pk)
         assert len(api.calls) == 0
     assert run.status == "succeeded", run.error
     assert "retrain_schedule" not in run.outputs
@@ -122,10 +122,10 @@ def test_github_ci_needs_no_schedule_call_the_workflow_has_the_cron(in_process_w
 
 def test_decommission_lets_go_of_a_hosted_repo_without_deleting_it(in_process_worker, make_item, monkeypatch):
     remote = LocalGitLab(in_process_worker.PORTAL_GIT_ROOT)
-    monkeypatch.setattr("provisioning.engines.scaffold.git_remote", lambda: remote)
+    monkeypatch.setattr("provisioning.engines.scaffold.git_remote", lambda config: remote)
     item = make_item("repo", "scaffold", "ml-project", {"name": "kept-code"})
     with responses.RequestsMock() as api:  # no API call at all: nothing is deleted
-        run = execute_run(Run.objects.create(item=item, action="destroy").pk)
+        run = execute_run(make_run(item=item, action="destroy").pk)
         assert len(api.calls) == 0
     assert run.status == "succeeded", run.error
     lines = list(run.log_lines.values_list("text", flat=True))

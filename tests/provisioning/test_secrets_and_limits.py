@@ -16,7 +16,7 @@ from django.db import connection
 from portal.core.secrets import unseal
 from portal.inventory.models import ProvisionedResource
 from portal.onboarding.models import RequestStatus
-from portal.onboarding.services import start_provisioning
+from portal.onboarding.services import start_fulfilment
 from provisioning.executor import execute_run
 from provisioning.models import Run, RunLogLine
 from provisioning.runners.terraform import terraform_processes
@@ -86,7 +86,7 @@ def dump_database(*, schemas: str | None = None, exclude: str | None = None) -> 
 def test_sensitive_output_never_appears_in_clear(client, demo, approved_request, modules, inline_tasks, caplog):
     caplog.set_level("DEBUG")
     request = approved_request([(make_version("storage", module="secret_out"), {"name": "secret-holder"})])
-    start_provisioning(request=request, actor=demo.people["approver"])
+    start_fulfilment(request=request, actor=demo.people["approver"])
     inline_tasks.drain()
     request.refresh_from_db()
     run = Run.objects.get()
@@ -119,7 +119,7 @@ def test_time_limit_stops_terraform_group_and_fails_the_run(demo, approved_reque
     """Celery's soft time limit raises SoftTimeLimitExceeded in the task (from SIGUSR1 in the pool
     child); here the same signal is sent during the apply of a module whose provisioner sleeps."""
     request = approved_request([(make_version("storage", module="slow"), {"name": "slow-one"})])
-    start_provisioning(request=request, actor=demo.people["approver"])
+    start_fulfilment(request=request, actor=demo.people["approver"])
     run = Run.objects.get()
     inline_tasks.sent.clear()
 

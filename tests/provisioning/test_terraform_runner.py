@@ -6,8 +6,10 @@ import subprocess
 
 import pytest
 
-from provisioning.runners.terraform import TerraformFailed, TerraformRunner, terraform_env
-from provisioning.workspace import VAR_FILE, prepare_workspace
+from provisioning.runners.terraform import StalePlan, TerraformFailed, TerraformRunner, strip_ansi, terraform_env
+from provisioning.workspace import VAR_FILE, prepare_workspace, read_module
+
+PLAN = "run-1.tfplan"
 
 ECHO_MODULE = """
 variable "text" {
@@ -38,8 +40,10 @@ def echo_module(tmp_path):
 
 
 def runner_for(tmp_path, module, variables, cloud_target, cli_config, **kwargs):
-    workdir = prepare_workspace(workdir=tmp_path / "work", module_dir=module, variables=variables,
-                                target=cloud_target, backend={"local": {"path": str(tmp_path / "s.tfstate")}})
+    workdir = tmp_path / "work"
+    prepare_workspace(workdir=workdir, module_files=read_module(module), variables=variables,
+                      provider_block=cloud_target.provider_block(),
+                      backend={"local": {"path": str(tmp_path / "s.tfstate")}})
     env = terraform_env(cli_config=cli_config, extra=cloud_target.credentials_env())
     return TerraformRunner(workdir=workdir, env=env, **kwargs)
 
@@ -48,8 +52,8 @@ def test_values_arrive_as_literal_strings(tmp_path, echo_module, cloud_target, t
     runner = runner_for(tmp_path, echo_module, {"text": TRICKY["interpolation"], "texts": TRICKY},
                         cloud_target, tf_cli_config)
     runner.init()
-    assert runner.plan(var_file=VAR_FILE) is True
-    runner.apply()
+    assert runner.plan(var_file=VAR_FILE, out=PLAN) is True
+    runner.apply_plan(PLAN)
     outputs = runner.outputs()
     assert outputs["echo"]["value"] == TRICKY["interpolation"]
     assert outputs["echoes"]["value"] == TRICKY
@@ -72,8 +76,7 @@ def test_worker_environment_does_not_reach_terraform(tmp_path, echo_module, clou
     assert env["TF_CLI_CONFIG_FILE"] == str(tf_cli_config)
     runner = runner_for(tmp_path, echo_module, {}, cloud_target, tf_cli_config)
     runner.init()
-    runner.plan(var_file=VAR_FILE)
-    runner.apply()
+    runner.apply(var_file=VAR_FILE)  # plan and apply in one command
     assert runner.outputs()["echo"]["value"] == "default"
 
 
@@ -92,7 +95,7 @@ def test_failure_carries_terraform_error(tmp_path, cloud_target, tf_cli_config):
     runner = runner_for(tmp_path, module, {}, cloud_target, tf_cli_config)
     runner.init()
     with pytest.raises(TerraformFailed) as error:
-        runner.plan(var_file=VAR_FILE)
+        runner.plan(var_file=VAR_FILE, out=PLAN)
     assert error.value.command == "plan"
     assert any("Reference to undeclared input variable" in line for line in error.value.tail)
 
@@ -132,13 +135,16 @@ def test_command_lines_avoid_python_terraform_quirks(tmp_path, monkeypatch):
     seen = []
     runner = TerraformRunner(workdir=tmp_path, env={})
     monkeypatch.setattr(runner, "_run", lambda command, argv, **kw: seen.append(argv) or 0)
-    runner.apply()
-    runner.plan(var_file="portal.tfvars.json", destroy=True)
+    runner.apply_plan("run-7.tfplan")
+    runner.plan(var_file="portal.tfvars.json", out="run-7.tfplan", destroy=True)
     runner.destroy(var_file="portal.tfvars.json")
-    apply, plan, destroy = seen
-    assert apply == ["terraform", "apply", "-input=false", "-no-color", "-lock-timeout=60s", "portal.tfplan"]
+    runner.apply(var_file="portal.tfvars.json")
+    apply, plan, destroy, direct = seen
+    assert apply == ["terraform", "apply", "-input=false", "-no-color", "-lock-timeout=60s", "run-7.tfplan"]
     assert plan[:2] == ["terraform", "plan"] and "-destroy" in plan and "-var-file=portal.tfvars.json" in plan
-    assert "-out=portal.tfplan" in plan and "-detailed-exitcode" in plan and "-lock-timeout=60s" in plan
+    assert "-out=run-7.tfplan" in plan and "-detailed-exitcode" in plan and "-lock-timeout=60s" in plan
+    assert direct[:2] == ["terraform", "apply"] and {"-auto-approve", "-no-color", "-input=false",
+                                                      "-var-file=portal.tfvars.json"} <= set(direct)
     assert destroy[:2] == ["terraform", "apply"] and {"-destroy", "-auto-approve", "-input=false"} <= set(destroy)
     assert not any("auto-approve" in arg for arg in apply + plan)
     assert not any(arg == "-force" or arg.startswith("-auto-approve=") for arg in apply + plan + destroy)
@@ -148,3 +154,30 @@ def test_a_half_written_state_file_does_not_break_the_runner(tmp_path):
     """A killed apply can leave a 0-byte terraform.tfstate; python-terraform's constructor chokes on it."""
     (tmp_path / "terraform.tfstate").write_text("")
     TerraformRunner(workdir=tmp_path, env={})
+
+
+def test_a_stale_saved_plan_is_refused_as_such(tmp_path, echo_module, cloud_target, tf_cli_config):
+    """A plan made before the state changed: Terraform refuses it and the adapter says it is stale."""
+    runner = runner_for(tmp_path, echo_module, {"text": "first"}, cloud_target, tf_cli_config)
+    runner.init()
+    runner.plan(var_file=VAR_FILE, out=PLAN)
+    runner.apply(var_file=VAR_FILE)  # the state moves on after the plan was made
+    with pytest.raises(StalePlan) as error:
+        runner.apply_plan(PLAN)
+    assert any("stale" in line.lower() for line in error.value.tail)
+
+
+def test_runs_keep_their_own_log_files(tmp_path, echo_module, cloud_target, tf_cli_config):
+    """Two runs of one working dir (one after the other) never write to the same log file."""
+    first = runner_for(tmp_path, echo_module, {}, cloud_target, tf_cli_config, log_tag="run-1")
+    first.init()
+    second = runner_for(tmp_path, echo_module, {}, cloud_target, tf_cli_config, log_tag="run-2")
+    second.init()
+    logs = sorted(path.name for path in (first.workdir / ".portal-logs").iterdir())
+    assert logs == ["run-1-init.log", "run-2-init.log"]
+
+
+def test_colour_codes_never_reach_a_message():
+    assert strip_ansi("\x1b[31mError:\x1b[0m \x1b[1mNo state\x1b[0m") == "Error: No state"
+    failed = TerraformFailed("state", 1, ["\x1b[31m\x1b[1mError:\x1b[0m bad"])
+    assert failed.tail == ["Error: bad"]

@@ -1,28 +1,22 @@
-"""A smart-HTTP git server for tests: ``git http-backend`` behind HTTP Basic auth on loopback."""
+"""A git host for tests: the portal's smart-HTTP server with HTTP Basic auth in front and pushes on."""
 
 from __future__ import annotations
 
 import base64
-import os
-import re
-import subprocess
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 from provisioning.scaffold import BareDirectoryRemote, RepoInfo
-
-
-class _Quiet(WSGIRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
+from provisioning.scaffold.remotes.http_server import GitHttpBackend, serving_over_http
 
 
 class GitHttpServer:
+    """Counts the requests it let in (``authorized``) and turned away (``refused``)."""
+
     def __init__(self, root: Path, user: str, password: str) -> None:
-        self.root, self.user = root, user
+        self.user = user
+        self.backend = GitHttpBackend(root, receive_pack=True)
         self.expected = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
         self.authorized = 0
         self.refused = 0
@@ -34,55 +28,15 @@ class GitHttpServer:
             start_response("401 Unauthorized", [("WWW-Authenticate", 'Basic realm="git"')])
             return [b"authentication required\n"]
         self.authorized += 1
-        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
-        cgi = {
-            "PATH": os.environ["PATH"],
-            "GIT_PROJECT_ROOT": str(self.root),
-            "GIT_HTTP_EXPORT_ALL": "1",
-            "GATEWAY_INTERFACE": "CGI/1.1",
-            "REMOTE_USER": self.user,
-            "REMOTE_ADDR": "127.0.0.1",
-            "GIT_CONFIG_NOSYSTEM": "1",
-            "CONTENT_LENGTH": str(len(body)),
-        }
-        for key in (
-            "PATH_INFO",
-            "REQUEST_METHOD",
-            "QUERY_STRING",
-            "CONTENT_TYPE",
-            "HTTP_CONTENT_ENCODING",
-            "HTTP_GIT_PROTOCOL",
-        ):
-            if environ.get(key):
-                cgi[key] = environ[key]
-        output = subprocess.run(
-            ["git", "http-backend"], input=body, env=cgi, capture_output=True, check=True
-        ).stdout
-        head, payload = re.split(rb"\r?\n\r?\n", output, maxsplit=1)
-        status, headers = "200 OK", []
-        for line in head.decode().splitlines():
-            key, value = line.split(":", 1)
-            if key.lower() == "status":
-                status = value.strip()
-            else:
-                headers.append((key, value.strip()))
-        start_response(status, headers)
-        return [payload]
+        return self.backend({**environ, "REMOTE_USER": self.user}, start_response)
 
 
 @contextmanager
 def git_http_server(root: Path, user: str, password: str) -> Iterator[GitHttpServer]:
     app = GitHttpServer(root, user, password)
-    server = make_server("127.0.0.1", 0, app, handler_class=_Quiet)
-    app.url = f"http://127.0.0.1:{server.server_port}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving_over_http(app) as url:
+        app.url = url
         yield app
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 class TokenRemote:

@@ -7,12 +7,11 @@ from decimal import Decimal
 import pytest
 from django.db import connection, transaction
 
-from portal.approvals.services import record_decision
+from portal.onboarding import quotas
 from portal.onboarding.models import OnboardingRequest, RequestStatus
-from portal.onboarding.services import conclude_review, submit_new_request
-from portal.teams import quotas
+from portal.onboarding.quotas import QuotaExceeded, quota_report
+from portal.onboarding.services import conclude_review, record_decision, submit_new_request
 from portal.teams.models import Quota
-from portal.teams.quotas import QuotaExceeded, quota_report
 from tests.fixtures.people import CPU_VM_VALUES
 
 GPU_VM = {"name": "trainer", "instance_type": "g5.xlarge", "disk_size_gb": 100, "purpose": "training"}
@@ -88,7 +87,7 @@ def test_two_concurrent_approvals_at_the_edge_exactly_one_passes(demo, make_user
     database connections; usage is counted slowly, so without the quota row lock both would pass.
     (record_decision also happens to serialize on the steering team's row; conclude_review shows
     that the quota lock alone is enough.)"""
-    monkeypatch.setattr("provisioning.tasks.execute_run_task.delay", lambda *a, **k: None)
+    monkeypatch.setattr("provisioning.services.send_run_task", lambda *a, **k: None)
     Quota.objects.create(team=demo.teams["churn-modelling"], max_gpus=1)
     requests = [submit(demo, (demo.versions["gpu-vm"], GPU_VM), title=f"r{n}") for n in (1, 2)]
     approvers = [demo.people["approver"], make_user("approver-2", team=demo.teams["mlops-enablement"])]

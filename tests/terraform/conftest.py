@@ -25,7 +25,9 @@ import boto3
 import pytest
 
 from provisioning.runners.terraform import TerraformFailed, TerraformRunner, terraform_env
-from provisioning.workspace import VAR_FILE, CloudTarget, prepare_workspace
+from provisioning.workspace import VAR_FILE, CloudTarget, prepare_workspace, read_module
+
+PLAN_FILE = "module-test.tfplan"
 
 SANDBOX_PLUGIN = "tests.fixtures.sandbox"
 
@@ -54,9 +56,9 @@ class ModuleRun:
     def prepare(self, variables: Mapping) -> TerraformRunner:
         prepare_workspace(
             workdir=self.workdir,
-            module_dir=MODULES_DIR / self.module,
+            module_files=read_module(MODULES_DIR / self.module),
             variables=variables,
-            target=self.target,
+            provider_block=self.target.provider_block(),
             backend={"local": {"path": str(self.workdir / "state.tfstate")}},
         )
         runner = self.runner
@@ -70,12 +72,12 @@ class ModuleRun:
         with self._explained():
             runner = self.prepare(variables)
             started = time.monotonic()
-            assert runner.plan(var_file=VAR_FILE), "the first plan must have changes"
+            assert runner.plan(var_file=VAR_FILE, out=PLAN_FILE), "the first plan must have changes"
             planned = time.monotonic()
-            runner.apply()
+            runner.apply_plan(PLAN_FILE)
             self._timed("apply", started, planned)
             # A second plan must be empty: no drift from what the cloud answers back.
-            assert not runner.plan(var_file=VAR_FILE), "a plan right after apply shows changes"
+            assert not runner.plan(var_file=VAR_FILE, out=PLAN_FILE), "a plan right after apply shows changes"
             return {name: out["value"] for name, out in runner.outputs().items()}
 
     def destroy(self, variables: Mapping) -> None:
@@ -83,7 +85,7 @@ class ModuleRun:
         ``terraform apply -destroy`` (one provider start instead of a destroy plan plus an apply)."""
         with self._explained():
             runner = self.prepare(variables)
-            assert runner.state_addresses(), "nothing in the state to destroy"
+            assert self.state_resources(), "nothing in the state to destroy"
             started = time.monotonic()
             runner.destroy(var_file=VAR_FILE)
             self._timed("destroy", started, started)
@@ -101,15 +103,15 @@ class ModuleRun:
         """Plans only (nothing applied); returns ``terraform show -json`` of the plan."""
         with self._explained():
             runner = self.prepare(variables)
-            runner.plan(var_file=VAR_FILE)
-            return runner.show_plan()
+            runner.plan(var_file=VAR_FILE, out=PLAN_FILE)
+            return runner.show_plan(PLAN_FILE)
 
     def plan_fails(self, variables: Mapping) -> str:
         """Plans expecting failure; returns the output so the test can check the message."""
         runner = self.prepare(variables)
         before = len(self.lines)
         try:
-            runner.plan(var_file=VAR_FILE)
+            runner.plan(var_file=VAR_FILE, out=PLAN_FILE)
         except TerraformFailed:
             return "\n".join(self.lines[before:])
         raise AssertionError(f"plan of {self.module} succeeded with invalid values")

@@ -1,4 +1,5 @@
-"""ci_pipeline applies in the sandbox (project + IAM role, checked with boto3) and destroys.
+"""ci_pipeline applies in the sandbox (project + IAM role, checked with boto3) and destroys; its
+repository URL is an https:// one, or http:// to loopback (the embedded run's read-only git server).
 
 moto ignores CodeBuild's delete (the provider deletes by ARN, moto looks the project up by name),
 so after destroy this test checks what is true: Terraform exits 0, the state is empty and the
@@ -11,7 +12,7 @@ import json
 
 import pytest
 
-from .conftest import scenario
+from .conftest import planned_changes, refused_plan, scenario
 
 TAGS = {"team": "vision", "request": "45", "item": "3"}
 BUILDSPEC = "version: 0.2\nphases:\n  build:\n    commands:\n      - make test\n"
@@ -66,3 +67,39 @@ def ci_pipeline_apply_and_destroy(run, sandbox_client):
 @pytest.mark.parametrize("job", [ci_pipeline_apply_and_destroy], ids=["ci_pipeline"])
 def test_ci_pipeline_apply_and_destroy(terraform_jobs, job):
     terraform_jobs.result(job)  # the scenario above, run in the background; it fails here
+
+
+def pipeline_for(repo_url: str) -> dict:
+    return {"name": "vision-url-check", "repo_url": repo_url, "source_type": "GITHUB",
+            "image": "aws/codebuild/standard:7.0", "tags": TAGS}
+
+
+# A plan takes 10-25 s here, so a few telling cases; an https:// URL is applied by the scenario above,
+# and tests/catalog/test_builtin_catalog.py checks more URLs against this module's own pattern.
+ACCEPTED_URLS = {
+    "loopback-http": "http://127.0.0.1:5056/vision-detector.git",  # what the embedded run reports
+    "ipv6-loopback-http": "http://[::1]:5056/acme/vision-detector.git",
+}
+
+
+@pytest.mark.parametrize("check", [planned_changes("ci_pipeline", pipeline_for(url)) for url in ACCEPTED_URLS.values()],
+                         ids=list(ACCEPTED_URLS))
+def test_ci_pipeline_builds_from_loopback_http(terraform_jobs, check):
+    plan = terraform_jobs.result(check)  # ``terraform show -json`` of the plan (made in the background)
+
+    planned = {r["address"]: r["change"]["after"] for r in plan["resource_changes"] if r["mode"] == "managed"}
+    assert planned["aws_codebuild_project.this"]["source"][0]["location"] == check.variables["repo_url"]
+
+
+REFUSED_URLS = {
+    "plain-http": "http://git.example.org/acme-ml/vision-detector.git",
+    "http-to-a-lookalike-host": "http://127.0.0.1.example.org/vision-detector.git",
+    "http-with-loopback-as-user": "http://localhost@git.example.org/vision-detector.git",
+}
+
+
+@pytest.mark.parametrize("refusal", [refused_plan("ci_pipeline", pipeline_for(url)) for url in REFUSED_URLS.values()],
+                         ids=list(REFUSED_URLS))
+def test_ci_pipeline_refuses_other_repository_urls(terraform_jobs, refusal):
+    output = terraform_jobs.result(refusal)  # the plan's output (it ran in the background)
+    assert "The repository URL must be an https:// clone URL" in output

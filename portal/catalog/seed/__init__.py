@@ -29,6 +29,8 @@ def ensure_builtin_templates() -> list[TemplateVersion]:
     """Create each built-in template with a published v1 if it does not exist yet."""
     from django.utils import timezone
 
+    from portal.catalog.modules import freeze_module
+
     versions = []
     for spec in BUILTIN:
         template, _ = ResourceTemplate.objects.get_or_create(
@@ -42,6 +44,7 @@ def ensure_builtin_templates() -> list[TemplateVersion]:
                 engine=spec["engine"], fixed_values=spec["fixed_values"], status=TemplateVersion.Status.PUBLISHED,
                 published_at=timezone.now(), default_lifetime_days=spec.get("default_lifetime_days"),
             )
+        freeze_module(version)  # published: its module is frozen like any published version's
         versions.append(version)
     return versions
 

@@ -62,6 +62,11 @@ REPO_SCHEMA = {
     },
 }
 
+# https:// anywhere, http:// to loopback only (the embedded run's read-only git server). The same
+# pattern as the repo_url validation of terraform/modules/ci_pipeline: the form accepts what the
+# module accepts.
+REPO_URL_PATTERN = r"^(https://[A-Za-z0-9.-]+|http://(127[.]0[.]0[.]1|localhost|\[::1\]))(:[0-9]+)?/[A-Za-z0-9._~/-]+$"
+
 CI_PIPELINE_SCHEMA = {
     "type": "object",
     "additionalProperties": False,
@@ -70,9 +75,10 @@ CI_PIPELINE_SCHEMA = {
     "properties": {
         "name": NAME_PROPERTY,
         "repo_url": {"type": "string", "title": "Repository URL", "maxLength": 300,
-                     "pattern": "^https://[A-Za-z0-9.-]+(:[0-9]+)?/[A-Za-z0-9._~/-]+$",
+                     "pattern": REPO_URL_PATTERN,
                      "x-pattern-message": "Enter the https:// URL of the repository, e.g. "
-                                          "https://git.example.org/churn/model.git."},
+                                          "https://git.example.org/churn/model.git (http:// only to "
+                                          "127.0.0.1, localhost or [::1], the sandbox's git server)."},
         "branch": {"type": "string", "title": "Branch", "default": "main", "maxLength": 200, "format": "git-branch",
                    "pattern": "^[A-Za-z0-9._/-]+$", "x-pattern-message": "Use a plain git branch name such as main."},
         "compute_type": {"type": "string", "title": "Build machine", "default": "BUILD_GENERAL1_SMALL",

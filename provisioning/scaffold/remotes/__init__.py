@@ -1,4 +1,6 @@
-"""Git hosts behind one interface: a directory of bare repos, GitHub, GitLab."""
+"""Git hosts behind one interface: a directory of bare repos, GitHub, GitLab; and servers for the
+directory (``daemon``: git:// read/write; ``http_server``: smart HTTP read-only, imported by its path so that
+``python -m`` runs it without importing it twice)."""
 
 from .bare_directory import BareDirectoryRemote
 from .base import GitRemote, RepoInfo, check_repo_name

@@ -1,4 +1,5 @@
-"""A directory of bare repos: the embedded default and the tests (serve it with ``daemon``)."""
+"""A directory of bare repos: the embedded default and the tests (serve it with ``http_server``,
+read-only, or ``daemon``)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ log = logging.getLogger(__name__)
 class BareDirectoryRemote:
     """Repos live at ``<root>/<name>.git``.
 
-    ``public_url`` (e.g. ``git://127.0.0.1:9418`` while a git daemon serves ``root``) is what users
-    are told to clone from; without it the clone URL is the ``file://`` URL of the bare repo.
+    ``public_url`` (e.g. ``http://127.0.0.1:5056`` while ``http_server`` serves ``root``, as in the
+    embedded run) is what users and the CI pipeline are told to clone from; without it the clone URL
+    is the ``file://`` URL of the bare repo. Pushes always go to the ``file://`` URL (``push_url``).
     """
 
     def __init__(self, root: Path | str, public_url: str | None = None) -> None:

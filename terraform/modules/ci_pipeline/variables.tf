@@ -10,12 +10,13 @@ variable "name" {
 }
 
 variable "repo_url" {
-  description = "HTTPS clone URL of the team's repository (the one the portal created)."
+  description = "Clone URL of the team's repository (the one the portal created): https://, or http:// on loopback (the sandbox's local git server)."
   type        = string
 
   validation {
-    condition     = can(regex("^https://[A-Za-z0-9.-]+(:[0-9]+)?/[^\\s]+$", var.repo_url))
-    error_message = "The repository URL must be an https:// clone URL."
+    # The same pattern as repo_url in the ci-pipeline template's schema (portal/catalog/seed/team_tools.py).
+    condition     = can(regex("^(https://[A-Za-z0-9.-]+|http://(127[.]0[.]0[.]1|localhost|\\[::1\\]))(:[0-9]+)?/[A-Za-z0-9._~/-]+$", var.repo_url))
+    error_message = "The repository URL must be an https:// clone URL (http:// only to 127.0.0.1, localhost or [::1])."
   }
 }
 

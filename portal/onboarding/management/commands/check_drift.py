@@ -4,8 +4,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from portal.core.errors import ApplicationError
-from portal.inventory.drift import queue_due_drift_checks, request_drift_check
 from portal.inventory.models import ProvisionedResource
+from portal.onboarding.services import queue_due_drift_checks, request_drift_check
 
 
 class Command(BaseCommand):

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from portal.inventory.expiry import destroy_expired, warn_expiring
+from portal.inventory.expiry import warn_expiring
+from portal.onboarding.services import destroy_expired
 
 
 class Command(BaseCommand):

@@ -7,10 +7,19 @@ import logging
 from django.conf import settings
 
 from portal.audit.services import record_event
-from portal.inventory.models import ProvisionedResource
+from provisioning.directory import DirectoryUnavailable
+from provisioning.engines.directory import directory as directory_for
 
-from .directory import DirectoryUnavailable
-from .engines.directory import directory, team_member_ids
+from .models import ProvisionedResource
+
+
+def directory():
+    return directory_for(settings.PORTAL_DIRECTORY)
+
+
+def team_member_ids(team) -> list[str]:
+    """Directory ids of the team's people: their usernames (the directory also matches email)."""
+    return sorted(team.memberships.values_list("user__username", flat=True))
 
 log = logging.getLogger(__name__)
 

@@ -5,12 +5,18 @@ from __future__ import annotations
 
 import logging
 
-from portal.inventory.models import ProvisionedResource
-from portal.inventory.services import record_scaffold_version
+from provisioning.config import scaffold_settings
+from provisioning.engines.base import EngineUnavailable
+from provisioning.engines.scaffold import git_remote as remote_for
+from provisioning.engines.scaffold import repo_name
+from provisioning.scaffold import ScaffoldError, branch_head, branch_version
 
-from .engines.base import EngineUnavailable
-from .engines.scaffold import git_remote, repo_name
-from .scaffold import ScaffoldError, branch_head, branch_version
+from .models import ProvisionedResource
+from .services import record_scaffold_version
+
+
+def git_remote():
+    return remote_for(scaffold_settings())
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +53,7 @@ def check_repo_versions(*, resource_pks=None) -> list[dict]:
 
 def check_repo_version(resource: ProvisionedResource, *, remote) -> dict | None:
     """Read ``main`` of one repo; a ``main`` already checked at the same commit is not fetched again."""
-    name = repo_name(resource.item)
+    name = repo_name(resource.team.slug, resource.item.values["name"])
     head = branch_head(remote, name)
     outputs = resource.outputs or {}
     if head is None or head == outputs.get("scaffold_checked_commit"):

@@ -14,8 +14,7 @@ from decimal import Decimal
 from portal.catalog.footprint import Footprint, footprint_of
 from portal.catalog.pricing import estimate_items
 from portal.core.errors import ApplicationError
-
-from .models import Quota
+from portal.teams.models import Quota
 
 IN_USE_REQUEST_STATES = ("approved", "provisioning", "active", "failed", "decommissioning")
 
@@ -96,6 +95,14 @@ def quota_report(team, *, items=(), exclude_request=None, exclude_items=(),
         QuotaLine("Monthly cost", quota.max_monthly_usd, used_cost.quantize(Decimal("0.01")),
                   asked_cost.quantize(Decimal("0.01")), money=True),
     ])
+
+
+def quota_for(team):
+    """``report(pairs)`` of ``team``'s quota with [(version, values)] added, for the estimate panel; None
+    without a team."""
+    if team is None:
+        return None
+    return lambda pairs: quota_report(team, items=pairs)
 
 
 def check_quota(*, team, items, exclude_items=()) -> None:

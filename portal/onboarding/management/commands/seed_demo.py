@@ -1,9 +1,10 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from portal.accounts.seed import ensure_demo_people
 from portal.approvals.seed import ensure_default_rules, ensure_demo_approvers
 from portal.catalog.seed import ensure_builtin_templates, ensure_bundles, ensure_prices
-from portal.teams.seed import ensure_demo_people, ensure_demo_quota, ensure_teams
+from portal.teams.seed import ensure_demo_quota, ensure_teams
 
 
 class Command(BaseCommand):
