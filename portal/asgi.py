@@ -2,5 +2,8 @@ import os
 
 from django.core.asgi import get_asgi_application
 
+from portal.private_files import keep_files_private
+
+keep_files_private()
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.local")
 application = get_asgi_application()

@@ -2,6 +2,9 @@ import os
 
 from celery import Celery
 
+from .private_files import keep_files_private
+
+keep_files_private()  # the worker's Terraform state, plans, logs and git repos: private to its user
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.local")
 
 app = Celery("portal")

@@ -35,6 +35,8 @@ ADMIN_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     "audit": {"auditevent": VIEW},
     # Adding people to teams picks users (autocomplete needs view); role mappings stay superuser-only.
     "accounts": {"user": VIEW, "directoryrolemapping": VIEW},
+    # Failed logins (django-axes): deleting an access attempt unlocks that username+address early.
+    "axes": {"accessattempt": ("view", "delete"), "accesslog": VIEW, "accessfailurelog": VIEW},
 }
 # Permissions that are roles rather than model actions: app label -> codenames.
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {"accounts": ("platform_admin",)}

@@ -1,13 +1,16 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
+from portal.core.text import PrintableText
+
 from .models import Decision
 from .selectors import RISKS, SORTS
 
 
 class DecisionForm(forms.Form):
     outcome = forms.ChoiceField(choices=Decision.Outcome.choices)
-    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
+                              validators=[PrintableText(multiline=True)])
 
 
 class QueueFilterForm(forms.Form):
@@ -34,7 +37,7 @@ class DelegationForm(forms.Form):
     to_user = forms.CharField(label="Who decides for you (username)", max_length=150)
     starts_at = forms.DateTimeField(label="From", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     ends_at = forms.DateTimeField(label="Until", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    reason = forms.CharField(required=False, max_length=200)
+    reason = forms.CharField(required=False, max_length=200, validators=[PrintableText()])
 
     def clean_to_user(self):
         username = self.cleaned_data["to_user"].strip()

@@ -13,6 +13,7 @@ from pathlib import Path
 from jsonschema import Draft202012Validator
 
 from .conditions import referenced_names
+from .formats import KNOWN_FORMATS
 from .validation import SchemaError, check_schema
 
 PROPERTY_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
@@ -54,6 +55,11 @@ def _property_problems(schema: dict) -> list[str]:
         stray = sorted(set(spec.get("x-enum-labels", {})) - {str(c) for c in choices})
         if stray:
             problems.append(f"x-enum-labels of {name!r} label values it does not offer: {', '.join(stray)}.")
+        for fmt in (spec.get("format"), (spec.get("items") or {}).get("format")
+                    if isinstance(spec.get("items"), dict) else None):
+            if fmt is not None and fmt not in KNOWN_FORMATS:
+                problems.append(f"The format of {name!r} is {fmt!r}, which the portal does not check; use one of: "
+                                f"{', '.join(sorted(KNOWN_FORMATS))}.")
         for pattern in (spec.get("pattern"), (spec.get("items") or {}).get("pattern")
                         if isinstance(spec.get("items"), dict) else None):
             if isinstance(pattern, str):

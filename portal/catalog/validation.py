@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import re
 
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
+
+from portal.core.text import unsafe_character_message
+
+from .formats import FORMAT_CHECKER, FormatRefused
 
 __all__ = ["NON_FIELD", "SchemaError", "check_schema", "validate_values"]
 
@@ -27,15 +31,42 @@ def check_schema(schema: dict) -> None:
 def validate_values(schema: dict, values: dict) -> dict[str, list[str]]:
     """Field name → messages for a person; empty when ``values`` are valid."""
     errors: dict[str, list[str]] = {}
-    validator = Draft202012Validator(schema, format_checker=FormatChecker())
+    validator = Draft202012Validator(schema, format_checker=FORMAT_CHECKER)
     for error in validator.iter_errors(values):
         field, message = _explain(error, schema)
         if message not in errors.get(field, []):
             errors.setdefault(field, []).append(message)
     if isinstance(values, dict):
-        for field, message in _ascending_errors(schema, values):
-            errors.setdefault(field, []).append(message)
+        for field, message in [*_ascending_errors(schema, values), *_character_errors(schema, values)]:
+            if message not in errors.get(field, []):
+                errors.setdefault(field, []).append(message)
     return errors
+
+
+def _character_errors(schema: dict, values: dict):
+    """No string anywhere in a value holds a control or invisible formatting character (portal.core.text);
+    a property shown as a textarea (``"x-widget": "textarea"``) may hold line breaks and tabs."""
+    props = schema.get("properties", {})
+    for name, value in values.items():
+        spec = props.get(name) if isinstance(props.get(name), dict) else {}
+        multiline = spec.get("x-widget") == "textarea" and spec.get("type") == "string"
+        for text in _strings_in(value):
+            message = unsafe_character_message(text, multiline=multiline)
+            if message:
+                yield str(name), message
+                break
+
+
+def _strings_in(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings_in(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings_in(key)
+            yield from _strings_in(item)
 
 
 def _ascending_errors(schema: dict, values: dict):
@@ -77,7 +108,7 @@ def _explain(error, schema: dict) -> tuple[str, str]:
         "maxItems": lambda: f"Choose at most {value}.",
         "uniqueItems": lambda: "Give each entry only once.",
         "pattern": lambda: _pattern_message(error, schema, spec, value),
-        "format": lambda: f"Not a valid {value}.",
+        "format": lambda: str(error.cause) if isinstance(error.cause, FormatRefused) else f"Not a valid {value}.",
         "type": lambda: "Must be " + (" or ".join(TYPE_NAMES.get(t, t) for t in value) if isinstance(value, list)
                                       else TYPE_NAMES.get(value, value)) + ".",
     }

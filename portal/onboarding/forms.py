@@ -1,5 +1,6 @@
 from django import forms
 
+from portal.core.text import PrintableText
 from portal.teams.models import Team
 
 from .details import COST_CENTRE, COST_CENTRE_MESSAGE, DETAIL_FIELDS, DURATION_CHOICES
@@ -15,8 +16,10 @@ class ReviewDetailsForm(forms.Form):
                   "add an InfoSec review.")
     business_justification = forms.CharField(
         min_length=10, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}), label="Business justification",
+        validators=[PrintableText(multiline=True)],
         help_text="What the resources are for and why the team needs them; approvers read this.")
-    cost_centre = forms.CharField(max_length=30, label="Cost centre", help_text=COST_CENTRE_MESSAGE)
+    cost_centre = forms.CharField(max_length=30, label="Cost centre", help_text=COST_CENTRE_MESSAGE,
+                                  validators=[PrintableText()])
     expected_duration_days = forms.TypedChoiceField(choices=DURATION_CHOICES, coerce=int, label="Expected duration")
 
     def clean_cost_centre(self):
@@ -36,7 +39,7 @@ class ReviewDetailsForm(forms.Form):
 class RequestDetailsForm(ReviewDetailsForm):
     """What every request asks besides the template's own values."""
 
-    title = forms.CharField(max_length=200, label="Request title",
+    title = forms.CharField(max_length=200, label="Request title", validators=[PrintableText()],
                             help_text="A short name your approvers will see in their queue.")
     team = forms.ModelChoiceField(queryset=Team.objects.none(), empty_label=None, label="For team")
     field_order = ["title", "team", *DETAIL_FIELDS]

@@ -1,9 +1,11 @@
 """Settings shared by every environment; everything that varies comes from the environment."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -17,6 +19,10 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 DATA_DIR = Path(env("PORTAL_DATA_DIR", str(BASE_DIR / ".data")))
+# Private to the portal's user (see portal.private_files); an older, wider data dir is narrowed.
+DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+if DATA_DIR.stat().st_uid == os.getuid() and DATA_DIR.stat().st_mode & 0o077:
+    DATA_DIR.chmod(0o700)
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", "insecure-local-only-key-change-me")
 DEBUG = env_bool("PORTAL_DEBUG", False)  # only when a person asks for it: DEBUG pages show settings and code
@@ -32,6 +38,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "django_celery_beat",
+    "axes",
+    "csp",
     "portal.core",
     "portal.accounts",
     "portal.teams",
@@ -52,8 +60,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "portal.core.middleware.ApplicationErrorMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into our lockout page
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -95,9 +105,45 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+AUTH_PASSWORD_VALIDATORS = [  # where a password is chosen: admin forms, changepassword, createsuperuser
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Failed logins (django-axes): after N failures for one username from one address, that pair is
+# locked out for a while (a page of ours, HTTP 429); each failure is audited (portal.accounts.login_audit).
+# An admin unlocks early in the admin (Axes → Access attempts) or with `manage.py axes_reset_username`.
+AXES_FAILURE_LIMIT = int(env("PORTAL_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=float(env("PORTAL_LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "portal.accounts.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# Behind a TLS-terminating proxy the client's address is in X-Forwarded-For: say how many proxies
+# there are (0: use the connection's address, which a client cannot forge).
+PORTAL_PROXY_COUNT = int(env("PORTAL_PROXY_COUNT", "0"))
+AXES_IPWARE_PROXY_COUNT = PORTAL_PROXY_COUNT or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if PORTAL_PROXY_COUNT else ("REMOTE_ADDR",)
+
+# Content-Security-Policy (django-csp 4), enforced in every environment so the browser tests catch a
+# violation: scripts, styles and everything else come from the portal's own static files only — no
+# inline <script>, no style="" or on*="" attributes, no eval (htmx is configured without it).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],  # data: for the empty favicon
+        "font-src": [SELF],
+        "connect-src": [SELF],  # htmx requests
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -155,7 +201,7 @@ PORTAL_SANDBOX_URL = env("PORTAL_SANDBOX_URL", "http://127.0.0.1:5055")
 PORTAL_AWS_REGION = env("PORTAL_AWS_REGION", "us-east-1")
 TERRAFORM_BIN = env("TERRAFORM_BIN", "terraform")
 TERRAFORM_PROVIDER_MIRROR = env("TERRAFORM_PROVIDER_MIRROR", "/opt/tf-plugins")
-TERRAFORM_MODULES_DIR = BASE_DIR / "terraform" / "modules"
+TERRAFORM_MODULES_DIR = Path(env("TERRAFORM_MODULES_DIR", str(BASE_DIR / "terraform" / "modules")))
 TERRAFORM_WORKSPACES_DIR = DATA_DIR / "workspaces"
 # "pg" keeps state in PostgreSQL (advisory locks free themselves when a worker dies).
 TERRAFORM_STATE_BACKEND = env(
@@ -251,6 +297,7 @@ PORTAL_DIRECTORY = {
 PORTAL_LDAP_LOGIN = env_bool("PORTAL_LDAP_LOGIN", False)
 PORTAL_LDAP_LOGIN_GROUPS_DN = env("PORTAL_LDAP_LOGIN_GROUPS_DN", "")  # where role groups live; default: groups DN
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out username+address before any check
     *(["portal.accounts.backends.DirectoryLoginBackend"] if PORTAL_LDAP_LOGIN else []),
     "django.contrib.auth.backends.ModelBackend",
 ]

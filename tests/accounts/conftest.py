@@ -10,7 +10,8 @@ from django.urls import reverse
 from tests.fixtures.directory_tree import LDAP_TREE, DirectoryTree, portal_directory
 from tests.fixtures.slapd import make_slapd, slapd  # noqa: F401  (pytest fixtures)
 
-BACKENDS = ["portal.accounts.backends.DirectoryLoginBackend", "django.contrib.auth.backends.ModelBackend"]
+BACKENDS = ["axes.backends.AxesStandaloneBackend", "portal.accounts.backends.DirectoryLoginBackend",
+            "django.contrib.auth.backends.ModelBackend"]
 
 
 @pytest.fixture

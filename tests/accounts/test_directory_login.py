@@ -36,7 +36,7 @@ def test_a_directory_user_logs_in_and_the_portal_user_follows_the_directory(
     directory_login(tree=tree)
     response = log_in(tree.username("alice"), tree.person("alice").password)
     assert response.status_code == 302, text(response)
-    assert client.session["_auth_user_backend"] == BACKENDS[0]
+    assert client.session["_auth_user_backend"] == BACKENDS[1]  # after axes' gatekeeper
     alice = get_user_model().objects.get(username="alice")
     assert (alice.first_name, alice.last_name, alice.email) == ("Alice", "Archer", "alice@example.test")
     assert not alice.has_usable_password()  # the password stays in the directory
@@ -185,7 +185,8 @@ def test_directory_login_is_off_by_default(log_in, db):
     from django.conf import settings
 
     assert settings.PORTAL_LDAP_LOGIN is False
-    assert settings.AUTHENTICATION_BACKENDS == ["django.contrib.auth.backends.ModelBackend"]
+    assert settings.AUTHENTICATION_BACKENDS == ["axes.backends.AxesStandaloneBackend",
+                                               "django.contrib.auth.backends.ModelBackend"]
     assert "directory (AD/LDAP)" not in text(log_in("alice", "x"))
 
 

@@ -25,6 +25,31 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+# Reports every Content-Security-Policy violation of a page to Python (a binding is not subject to the CSP).
+_REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__portalCspViolation({directive: event.effectiveDirective, blocked: event.blockedURI,
+                               page: event.documentURI, source: event.sourceFile, line: event.lineNumber,
+                               sample: event.sample});
+});
+"""
+
+
+@pytest.fixture
+def context(context):
+    """Every page of a browser test reports CSP violations (and the console's CSP errors); a test
+    during which the portal broke its own policy fails at teardown, naming what was refused.
+    ``context.csp_violations`` is the list, for a test that wants to look at it."""
+    violations: list[dict] = []
+    context.csp_violations = violations
+    context.expose_binding("__portalCspViolation", lambda source, violation: violations.append(violation))
+    context.add_init_script(_REPORT_VIOLATIONS)
+    context.on("console", lambda message: violations.append({"console": message.text})
+               if "Content Security Policy" in message.text else None)
+    yield context
+    assert not violations, "the page broke the Content-Security-Policy:\n" + "\n".join(map(str, violations))
+
+
 @pytest.fixture
 def screenshot():
     """``screenshot(page, "name")`` saves a full-page PNG into the artifacts folder."""

@@ -89,3 +89,9 @@ def test_admin_saves_a_good_draft_and_audits_it(client, demo):
     page = client.get(f"/admin/catalog/templateversion/{draft.pk}/change/").content.decode()
     assert "&quot;type&quot;: &quot;object&quot;,\n" in page  # the schema editor shows indented JSON
     assert [e.verb for e in events_for(draft)] == ["template_version.saved"]
+
+
+def test_a_format_the_portal_does_not_check_is_named():
+    found = problems(with_prop(format="gitbranch"))
+    assert found and "'gitbranch', which the portal does not check" in found[0] and "git-branch" in found[0]
+    assert problems(with_prop(format="git-branch", default="main")) == []

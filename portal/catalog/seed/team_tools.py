@@ -44,7 +44,7 @@ REPO_SCHEMA = {
                          "description": "Human name shown in the README, e.g. “Churn prediction”."},
         "description": {"type": "string", "title": "Description", "maxLength": 300, "x-widget": "textarea",
                         "description": "One sentence on what the model is for."},
-        "owner_email": {"type": "string", "title": "Model owner's e-mail", "maxLength": 200,
+        "owner_email": {"type": "string", "title": "Model owner's e-mail", "maxLength": 200, "format": "email",
                         "pattern": "^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+([.][A-Za-z0-9-]+)*[.][A-Za-z]{2,}$",
                         "x-pattern-message": "Enter an e-mail address such as ana@example.org."},
         "model_kind": {"type": "string", "title": "Baseline model", "enum": ["classifier", "regressor"],
@@ -79,7 +79,7 @@ CI_PIPELINE_SCHEMA = {
                      "x-pattern-message": "Enter the https:// URL of the repository, e.g. "
                                           "https://git.example.org/churn/model.git (http:// only to "
                                           "127.0.0.1, localhost or [::1], the sandbox's git server)."},
-        "branch": {"type": "string", "title": "Branch", "default": "main", "maxLength": 200,
+        "branch": {"type": "string", "title": "Branch", "default": "main", "maxLength": 200, "format": "git-branch",
                    "pattern": "^[A-Za-z0-9._/-]+$", "x-pattern-message": "Use a plain git branch name such as main."},
         "compute_type": {"type": "string", "title": "Build machine", "default": "BUILD_GENERAL1_SMALL",
                          "enum": ["BUILD_GENERAL1_SMALL", "BUILD_GENERAL1_MEDIUM", "BUILD_GENERAL1_LARGE"],

@@ -47,6 +47,16 @@
     if (question && !window.confirm(question)) event.preventDefault();
   });
 
+  // Bars (data-bar-width="0–100", e.g. quota meters): the width is set here, because the
+  // Content-Security-Policy refuses style attributes in the page.
+  function sizeBars(root) {
+    root.querySelectorAll("[data-bar-width]").forEach(function (bar) {
+      bar.style.width = Math.max(0, Math.min(100, Number(bar.dataset.barWidth) || 0)) + "%";
+    });
+  }
+  sizeBars(document);  // deferred: the document is parsed
+  document.addEventListener("htmx:afterSwap", function (event) { sizeBars(event.detail.target); });
+
   // After the inline check swapped a field's messages in, mark the field (red border, aria-invalid).
   document.addEventListener("htmx:afterSwap", function (event) {
     const slot = event.detail.target;
