@@ -120,7 +120,11 @@ def prepare_workspace(
 
 
 def mark_initialised(workdir: Path) -> None:
-    """After a successful ``init``: remember what it was for (see :func:`prepare_workspace`)."""
+    """After a successful ``init``: remember what it was for (see :func:`prepare_workspace`). Terraform
+    writes its lock file 0644 whatever the umask: everything the portal keeps is private to its user."""
+    lock = workdir / ".terraform.lock.hcl"
+    if lock.exists():
+        lock.chmod(0o600)
     generated = (workdir / GENERATED_FILE).read_text()
     files = {path.name: path.read_text(encoding="utf-8") for path in sorted(workdir.glob("*.tf"))}
     (workdir / INIT_MARKER).write_text(hashlib.sha256((module_hash(files) + generated).encode()).hexdigest())

@@ -17,9 +17,6 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-# Terraform chmods its dependency lock file to 0644 itself (an atomic write, whatever the umask). It
-# holds provider checksums only, and sits in 0700 directories nobody else can enter.
-TERRAFORM_SETS_ITS_OWN_MODE = {".terraform.lock.hcl": 0o644}
 SECRET_MODULE = """
 variable "name" {
   type = string
@@ -147,7 +144,7 @@ def test_everything_the_portal_writes_is_private_to_its_user(portal_env, tmp_pat
         assert any(re.match(pattern, path) for path in written), f"nothing written like {pattern}"
 
     too_open = {path: oct(mode) for path, mode in modes.items()
-                if mode & 0o077 and TERRAFORM_SETS_ITS_OWN_MODE.get(Path(path).name) != mode}
+                if mode & 0o077}
     assert too_open == {}, f"readable or writable by others: {too_open}"
     dirs = {path: oct(mode) for path, mode in modes.items() if (data.parent / path).is_dir() and mode != 0o700}
     assert dirs == {}
