@@ -90,3 +90,17 @@ def test_a_run_shows_exactly_the_values_it_applied(demo, published, client):
     page = client.get(f"/requests/{item.request_id}/progress/").content.decode()
     assert f'data-run-values="{run.pk}"' in page
     assert 'data-run-value="instance_type"' in page and "t3.large" in page and "ami-04681a1dbd79675a5" in page
+
+
+def test_the_repo_scaffold_gets_the_owner_email_the_requester_typed(demo):
+    """The "Model owner's e-mail" of the repo form reaches the scaffold (not the account's address)."""
+    from portal.onboarding.snapshots import scaffold_variables
+
+    request = OnboardingRequest.objects.create(team=demo.teams["churn-modelling"],
+                                               requester=demo.people["requester"], title="repo")
+    item = RequestItem.objects.create(request=request, template_version=demo.versions["ml-repo"], values={
+        "name": "churn", "project_name": "Churn", "owner_email": "model.owner@example.org", "ci_provider": "github",
+        "model_kind": "classifier", "python_version": "3.11", "retrain_schedule": "0 3 * * 1"})
+    answers = scaffold_variables(item)["answers"]
+    assert answers["owner_email"] == "model.owner@example.org"
+    assert demo.people["requester"].email != "model.owner@example.org"
