@@ -165,9 +165,10 @@ def test_cancel_of_a_running_apply_stops_terraform_and_cleans_up(client, celery_
 
     wait_for(lambda: settled(request), timeout=400, interval=2, what="the clean-up after the cancel")
     assert request.status == RequestStatus.FAILED
+    destroys = list(Run.objects.filter(item__request=request, action="destroy").order_by("pk"))
+    assert [d.status for d in destroys][-1:] == [RunStatus.SUCCEEDED], [
+        (d.pk, d.status, d.attempt, d.error, list(d.log_lines.values_list("text", flat=True))[-30:]) for d in destroys]
     assert OnboardingRequest.objects.get(pk=request.pk).items.get().status == "destroyed"
-    destroy = Run.objects.get(item__request=request, action="destroy")
-    assert destroy.status == RunStatus.SUCCEEDED, destroy.error
     assert instances(sandbox_client, request=request.pk) == []
     run.refresh_from_db()
     assert run.status == RunStatus.CANCELLED

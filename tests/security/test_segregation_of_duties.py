@@ -12,8 +12,8 @@ from django.utils import timezone
 from portal.approvals.delegations import create_delegation
 from portal.approvals.models import ApprovalStage, Decision
 from portal.approvals.selectors import queue_for
-from portal.onboarding.services import record_decision
 from portal.core.errors import PermissionDenied
+from portal.onboarding.services import record_decision
 from portal.teams.models import Membership
 
 
