@@ -223,10 +223,10 @@ def validate_module(module: str, workdir: Path, cli_config: Path) -> Validation:
     return Validation(lines)
 
 
-# Two Terraform jobs at a time: the machines running the suite have two cores, and a job is
-# either CPU-bound (the AWS provider loading its schema) or idle in one of the provider's own
-# waiters (EKS clusters ~30 s each way, S3 lifecycle rules ~55 s, EC2 instances ~15 s each way).
-JOB_WORKERS = 2
+# Three Terraform jobs at a time: the machines running the suite have two cores, but a job is mostly
+# idle in one of the provider's own waiters (EKS clusters ~30 s each way, S3 lifecycle rules ~55 s,
+# EC2 instances ~15 s each way) after a CPU-bound start (the AWS provider loading its schema).
+JOB_WORKERS = 3
 
 
 class BackgroundJobs:
@@ -301,7 +301,7 @@ def pytest_configure(config):
 
 def pytest_terminal_summary(terminalreporter):
     if TIMINGS:
-        terminalreporter.write_sep("-", "terraform apply/destroy wall time (sandbox, two jobs at a time)")
+        terminalreporter.write_sep("-", f"terraform apply/destroy wall time (sandbox, {JOB_WORKERS} jobs at a time)")
         for module, step, plan, apply in TIMINGS:
             terminalreporter.write_line(
                 f"{module:<24} {step:<8} plan {plan:5.1f}s + apply {apply:5.1f}s = {plan + apply:5.1f}s"
