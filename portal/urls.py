@@ -13,5 +13,6 @@ urlpatterns = [
     path("approvals/", include("portal.approvals.urls")),
     path("teams/", include("portal.teams.urls")),
     path("inventory/", include("portal.inventory.urls")),
+    path("api/", include("portal.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -74,3 +74,33 @@ class DirectoryRoleMapping(TimeStampedModel):
             if self.team.kind != wanted_kind:
                 raise ValidationError({"team": f"A {self.get_role_display().lower()} needs a "
                                                f"{Team.Kind(wanted_kind).label.lower()}."})
+
+
+class PersonalAccessToken(TimeStampedModel):
+    """A person's key for scripts (the API and the ``portal`` command): shown once, stored as a hash.
+
+    It acts as its owner — never more: scopes only narrow what the owner may do (portal.accounts.tokens).
+    """
+
+    class Scope(models.TextChoices):
+        READ = "read", "Read: look at what you may see"
+        REQUEST = "request", "Request: ask for, change, withdraw, retry and cancel requests"
+        APPROVE = "approve", "Approve: decide stages and delegate"
+        ADMIN = "admin", "Admin: audit export and other platform-admin calls"
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="access_tokens")
+    name = models.CharField(max_length=100, help_text="What the token is for, e.g. “CI job nightly-gpu”.")
+    prefix = models.CharField(max_length=16, unique=True, editable=False)  # shown in lists; finds the row
+    digest = models.CharField(max_length=64, editable=False)  # SHA-256 of the whole token
+    scopes = models.JSONField(default=list)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], condition=Q(revoked_at__isnull=True),
+                                               name="one_live_token_per_name")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

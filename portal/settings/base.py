@@ -40,6 +40,9 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "portal.core",
     "portal.accounts",
     "portal.teams",
@@ -48,6 +51,7 @@ INSTALLED_APPS = [
     "portal.onboarding",
     "portal.approvals",
     "portal.inventory",
+    "portal.api",
     "provisioning",
 ]
 
@@ -155,6 +159,45 @@ STATIC_ROOT = DATA_DIR / "static"
 # needs no collectstatic (what collectstatic put in STATIC_ROOT is served too).
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing one at every start
+
+# --- API (Django REST framework + drf-spectacular): portal/api ----------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "portal.api.authentication.TokenAuthentication",  # first: an anonymous call is told 401 + Bearer
+        "portal.api.authentication.BrowserSession",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["portal.api.permissions.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["portal.api.throttling.PerTokenThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env("PORTAL_API_TOKEN_RATE", "1200/min"),
+        "session": env("PORTAL_API_SESSION_RATE", "1200/min"),
+        "anonymous": env("PORTAL_API_ANONYMOUS_RATE", "60/min"),
+    },
+    "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.NewestFirst",
+    "PAGE_SIZE": 50,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "portal.api.schema.PortalAutoSchema",
+    "EXCEPTION_HANDLER": "portal.api.problems.handle",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Cloud environments portal API",
+    "DESCRIPTION": "Everything the portal's pages do, for scripts: the same services and permission checks. "
+    "Authenticate with a personal access token (Authorization: Bearer pat_…). Errors are RFC 9457 problem "
+    "details with JSON pointers to the values refused.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+# The cache (API throttling) is shared by every web process: Redis when there is one.
+if env("REDIS_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL"),
+                          "KEY_PREFIX": "portal-cache"}}
 
 # --- Celery: Redis whenever REDIS_URL is set; otherwise a broker in files (no server) ----------
 REDIS_URL = env("REDIS_URL")
