@@ -3,12 +3,28 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
+from .views import approvals, audit, inventory, runs
 from .views.me import Me
 
 app_name = "api"
 
 v1 = [
     path("me", Me.as_view(), name="me"),
+    # approvals
+    path("approvals", approvals.ApprovalQueue.as_view(), name="approvals"),
+    path("approvals/<pk:pk>/decide", approvals.Decide.as_view(), name="approvals-decide"),
+    path("delegations", approvals.Delegations.as_view(), name="delegations"),
+    path("delegations/<pk:pk>/end", approvals.EndDelegation.as_view(), name="delegations-end"),
+    # runs
+    path("runs/<pk:pk>", runs.RunDetail.as_view(), name="run"),
+    path("runs/<pk:pk>/log", runs.RunLog.as_view(), name="run-log"),
+    # inventory
+    path("resources", inventory.Resources.as_view(), name="resources"),
+    path("resources/<pk:pk>", inventory.ResourceDetail.as_view(), name="resource"),
+    path("teams/<slug:slug>/quota", inventory.TeamQuota.as_view(), name="team-quota"),
+    # audit
+    path("audit", audit.AuditEvents.as_view(), name="audit"),
+    path("audit/export", audit.AuditExport.as_view(), name="audit-export"),
 ]
 
 urlpatterns = [

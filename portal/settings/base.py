@@ -193,6 +193,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "status" (or an outcome): each choice set gets its own name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "RequestStatusEnum": "portal.onboarding.models.RequestStatus",
+        "StageStatusEnum": "portal.approvals.models.ApprovalStage.Status",
+        "DecisionOutcomeEnum": "portal.approvals.models.Decision.Outcome",
+        "RunStatusEnum": "provisioning.models.RunStatus",
+        "ResourceStatusEnum": "portal.inventory.models.ProvisionedResource.Status",
+    },
 }
 # The cache (API throttling) is shared by every web process: Redis when there is one.
 if env("REDIS_URL"):
