@@ -299,3 +299,23 @@ def test_a_read_only_token_cannot_delegate(demo, api_as, make_user):
     answer = api_as(demo.people["approver"], scopes=["read"]).post("/api/v1/delegations", {
         "to": "stand-in", "starts_at": start.isoformat(), "ends_at": (start + HOUR).isoformat()}, format="json")
     assert answer.status_code == 403 and not Delegation.objects.exists()
+
+
+def test_the_delegation_list_reads_the_same_number_of_queries_for_one_or_many(
+        demo, api_as, make_user, django_assert_max_num_queries):
+    now = timezone.now()
+
+    def delegate(to):
+        create_delegation(actor=demo.people["approver"], from_user=demo.people["approver"], to_user=to,
+                          starts_at=now + HOUR, ends_at=now + 2 * HOUR)
+
+    delegate(make_user("stand-in-0"))
+    client = api_as(demo.people["approver"])
+    client.get("/api/v1/delegations")  # what is read once per process
+    with CaptureQueriesContext(connection) as one:
+        assert len(client.get("/api/v1/delegations").json()["results"]) == 1
+    for n in range(1, 7):
+        delegate(make_user(f"stand-in-{n}"))
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        rows = client.get("/api/v1/delegations").json()["results"]
+    assert sorted(row["to"] for row in rows) == [f"stand-in-{n}" for n in range(7)]
