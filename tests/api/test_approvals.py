@@ -319,3 +319,31 @@ def test_the_delegation_list_reads_the_same_number_of_queries_for_one_or_many(
     with django_assert_max_num_queries(len(one.captured_queries)):
         rows = client.get("/api/v1/delegations").json()["results"]
     assert sorted(row["to"] for row in rows) == [f"stand-in-{n}" for n in range(7)]
+
+
+def test_a_change_requests_plan_is_ready_once_the_plan_of_each_change_succeeded(
+        mlops_only, api_as, django_assert_max_num_queries):
+    from portal.onboarding.services import request_decommission
+    from tests.api.test_inventory import make_resource
+
+    demo = mlops_only
+
+    def decommission(n):
+        return request_decommission(actor=demo.people["requester"], reason="not needed",
+                                    resources=[make_resource(demo, name=f"old-{n}")])
+
+    first, new = decommission(0), submit(demo, name="new-0")
+    client = api_as(demo.people["approver"])
+    client.get("/api/v1/approvals")  # what is read once per process
+    with CaptureQueriesContext(connection) as two:
+        rows = client.get("/api/v1/approvals").json()["results"]
+    assert [(row["request"]["id"], row["plan_ready"]) for row in rows] == [(first.pk, False), (new.pk, False)]
+
+    plans = Run.objects.filter(change__request=first, action="plan")
+    assert plans.exists()
+    plans.update(status="succeeded")
+    for n in range(1, 4):
+        decommission(n), submit(demo, name=f"new-{n}")
+    with django_assert_max_num_queries(len(two.captured_queries)):
+        rows = client.get("/api/v1/approvals").json()["results"]
+    assert [row["plan_ready"] for row in rows] == [True] + [False] * 7
