@@ -185,3 +185,13 @@ def test_a_page_of_the_trail_reads_the_same_number_of_queries_for_few_or_many_ac
     with django_assert_max_num_queries(len(few.captured_queries)):
         rows = client.get(f"/api/v1/audit?until={FEB}").json()["results"]
     assert len(rows) == 9 and rows[0]["actor"].startswith("person-")
+
+
+def test_the_view_permission_held_directly_makes_an_auditor_too(api_as, trail, make_user):
+    from django.contrib.auth.models import Permission
+
+    person = make_user("compliance")
+    client = api_as(person, scopes=["admin"])
+    assert client.get("/api/v1/audit").status_code == 403
+    person.user_permissions.add(Permission.objects.get(content_type__app_label="audit", codename="view_auditevent"))
+    assert len(results(api_as(person, scopes=["admin"]), f"until={FEB}")) == 3
