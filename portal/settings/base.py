@@ -193,6 +193,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Enums of fields that share a name ("status", "kind") get their own component names.
+    "ENUM_NAME_OVERRIDES": {
+        # catalog and requests
+        "ResourceKindEnum": "portal.catalog.models.ResourceKind",
+        "RequestKindEnum": "portal.onboarding.models.RequestKind",
+        "RequestStatusEnum": "portal.onboarding.models.RequestStatus",
+        "ItemStatusEnum": "portal.onboarding.models.RequestItem.Status",
+        "ChangeStatusEnum": "portal.onboarding.models.ResourceChange.Status",
+        "StageStatusEnum": "portal.approvals.models.ApprovalStage.Status",
+        "DecisionStatusEnum": "portal.approvals.models.Decision.Status",
+        "RunStatusEnum": "provisioning.models.RunStatus",
+    },
 }
 # The cache (API throttling) is shared by every web process: Redis when there is one.
 if env("REDIS_URL"):
