@@ -414,3 +414,44 @@ def test_membership_is_what_counts_for_a_team(mlops_only, requester, other_team)
     Membership.objects.create(team=other_team.team, user=mlops_only.people["requester"])
     answer = requester.post("/api/v1/requests", one_vm(team="fraud-modelling"), format="json")
     assert answer.status_code == 201 and answer.json()["team"] == "fraud-modelling"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_calls_with_one_key_make_one_request(mlops_only, api_as, monkeypatch):
+    """Both calls reach the key's insert at once: the unique constraint makes the second wait for the
+    first and answer with its request."""
+    import threading
+
+    from django.db import connections
+
+    from portal.onboarding import idempotency
+
+    both_there = threading.Barrier(2, timeout=30)
+    real_create = idempotency.IdempotencyKey.objects.create
+
+    def create_together(**fields):
+        both_there.wait()
+        return real_create(**fields)
+
+    monkeypatch.setattr(idempotency.IdempotencyKey.objects, "create", create_together)
+    token = api_as(mlops_only.people["requester"]).token_text
+    answers = []
+
+    def call():
+        from rest_framework.test import APIClient
+
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+        try:
+            answers.append(client.post("/api/v1/requests", one_vm(), format="json", HTTP_IDEMPOTENCY_KEY="once"))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=call) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert [answer.status_code for answer in answers] == [201, 201]
+    assert answers[0].json()["id"] == answers[1].json()["id"] == OnboardingRequest.objects.get().pk
+    assert sorted(answer["Idempotent-Replayed"] for answer in answers) == ["false", "true"]
