@@ -100,6 +100,11 @@ def test_a_list_of_items_of_any_templates(mlops_only, requester):
     (one_vm(title=["a", "list"]), "/title"),
     (one_vm(title="tab\u202econtrol"), "/title"),
     (one_vm(items=[]), "/items"),
+    (one_vm(details={**DETAILS, "business_justification": "nul\x00byte"}), "/details"),
+    (one_vm(values={**CPU_VM_VALUES, "purpose": "nul\x00byte"}), "/values"),
+    (one_vm(values={**CPU_VM_VALUES, "k\x00ey": 1}), "/values"),
+    (one_vm(title="nul\x00byte"), "/title"),
+    (one_vm(team=None), "/team"),
     ({"team": "churn-modelling", "title": "nothing asked"}, "/"),
 ])
 def test_bad_input_is_a_400_problem_pointing_at_the_value_and_saves_nothing(mlops_only, requester, body, pointer):

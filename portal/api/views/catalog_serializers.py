@@ -21,12 +21,25 @@ def schema_defaults(schema: dict) -> dict:
 class JSONObjectField(serializers.JSONField):
     """Any JSON object (documented as one); anything else is refused."""
 
-    default_error_messages = {"not_object": "Must be a JSON object."}
+    default_error_messages = {"not_object": "Must be a JSON object.",
+                              "nul": "Text may not contain the NUL character (\\u0000)."}
 
     def to_internal_value(self, data):
         if not isinstance(data, dict):
             self.fail("not_object")
+        if _has_nul(data):  # the database cannot store it
+            self.fail("nul")
         return super().to_internal_value(data)
+
+
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
 
 
 @extend_schema_field({"type": "object", "additionalProperties": True,
