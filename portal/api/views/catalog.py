@@ -14,6 +14,7 @@ from portal.catalog.selectors import bundle_versions, offered_bundles, offered_v
 
 from ..problems import FieldProblems
 from .catalog_serializers import BundleOut, EstimateIn, EstimateOut, TemplateOut
+from .paths import SLUG
 
 
 def versions_for(items: list[dict], *, base: str = "/items") -> list:
@@ -47,7 +48,8 @@ class TemplateList(APIView):
 
 
 class TemplateDetail(APIView):
-    @extend_schema(responses=TemplateOut, operation_id="catalog_templates_retrieve", tags=["catalog"])
+    @extend_schema(responses=TemplateOut, operation_id="catalog_templates_retrieve", tags=["catalog"],
+                   parameters=[SLUG])
     def get(self, request, slug: str):
         version = offered_version_for(slug)
         if version is None:
@@ -62,7 +64,8 @@ class BundleList(APIView):
 
 
 class BundleDetail(APIView):
-    @extend_schema(responses=BundleOut, operation_id="catalog_bundles_retrieve", tags=["catalog"])
+    @extend_schema(responses=BundleOut, operation_id="catalog_bundles_retrieve", tags=["catalog"],
+                   parameters=[SLUG])
     def get(self, request, slug: str):
         bundle = get_object_or_404(Bundle.objects.prefetch_related("items__template"), slug=slug, is_active=True)
         return Response(BundleOut(bundle_out(bundle)).data)

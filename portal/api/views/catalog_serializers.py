@@ -91,7 +91,7 @@ class EstimateItemIn(serializers.Serializer):
 
 
 class EstimateIn(serializers.Serializer):
-    items = EstimateItemIn(many=True, allow_empty=False, max_length=50)
+    items = serializers.ListField(child=EstimateItemIn(), min_length=1, max_length=50)
 
 
 class CostLineOut(serializers.Serializer):

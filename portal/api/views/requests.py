@@ -45,6 +45,7 @@ from provisioning.models import Run
 from ..problems import PROBLEM, FieldProblems, _escape, pointers
 from ..schema import ProblemSerializer
 from .catalog_serializers import EstimateOut
+from .paths import ID, SLUG
 from .requests_serializers import (
     DecommissionIn,
     ExtendIn,
@@ -330,7 +331,7 @@ def _validation(*, errors, estimate=None, quota=None, stages=()) -> dict:
 
 # -- one request ----------------------------------------------------------------------------------------------
 class RequestDetailView(APIView):
-    @extend_schema(operation_id="requests_retrieve", tags=TAGS, responses=RequestDetail)
+    @extend_schema(operation_id="requests_retrieve", tags=TAGS, parameters=[ID], responses=RequestDetail)
     def get(self, request, pk: int):
         return Response(detail_of(visible_request(request.user, pk).pk))
 
@@ -346,7 +347,7 @@ def _refusals_as_conflicts(call):
 
 
 class Withdraw(APIView):
-    @extend_schema(operation_id="requests_withdraw", tags=TAGS, request=None,
+    @extend_schema(operation_id="requests_withdraw", tags=TAGS, parameters=[ID], request=None,
                    responses={200: RequestDetail, (409, PROBLEM): CONFLICT})
     def post(self, request, pk: int):
         found = visible_request(request.user, pk)
@@ -355,7 +356,7 @@ class Withdraw(APIView):
 
 
 class Retry(APIView):
-    @extend_schema(operation_id="requests_retry", tags=TAGS, request=None,
+    @extend_schema(operation_id="requests_retry", tags=TAGS, parameters=[ID], request=None,
                    responses={200: RequestDetail, (409, PROBLEM): CONFLICT})
     def post(self, request, pk: int):
         found = visible_request(request.user, pk)
@@ -364,7 +365,7 @@ class Retry(APIView):
 
 
 class Cancel(APIView):
-    @extend_schema(operation_id="requests_cancel", tags=TAGS, request=None,
+    @extend_schema(operation_id="requests_cancel", tags=TAGS, parameters=[ID], request=None,
                    responses={200: RequestDetail, (409, PROBLEM): CONFLICT})
     def post(self, request, pk: int):
         found = visible_request(request.user, pk)
@@ -386,7 +387,7 @@ def changeable_resource(user, pk: int) -> ProvisionedResource:
 class Decommission(APIView):
     """Ask to destroy what a request created (all of it, or the items named), through review."""
 
-    @extend_schema(operation_id="requests_decommission", tags=TAGS, request=DecommissionIn,
+    @extend_schema(operation_id="requests_decommission", tags=TAGS, parameters=[ID], request=DecommissionIn,
                    responses={201: RequestDetail})
     def post(self, request, pk: int):
         origin = visible_request(request.user, pk)
@@ -408,7 +409,8 @@ class Decommission(APIView):
 
 
 class Extend(APIView):
-    @extend_schema(operation_id="resources_extend", tags=TAGS, request=ExtendIn, responses={201: RequestDetail})
+    @extend_schema(operation_id="resources_extend", tags=TAGS, parameters=[ID], request=ExtendIn,
+                   responses={201: RequestDetail})
     def post(self, request, pk: int):
         resource = changeable_resource(request.user, pk)
         data = _parsed(request, ExtendIn)
@@ -418,7 +420,8 @@ class Extend(APIView):
 
 
 class Modify(APIView):
-    @extend_schema(operation_id="resources_modify", tags=TAGS, request=ModifyIn, responses={201: RequestDetail})
+    @extend_schema(operation_id="resources_modify", tags=TAGS, parameters=[ID], request=ModifyIn,
+                   responses={201: RequestDetail})
     def post(self, request, pk: int):
         resource = changeable_resource(request.user, pk)
         data = _parsed(request, ModifyIn)
@@ -434,7 +437,8 @@ class Modify(APIView):
 class Offboard(APIView):
     """Offboard a team's project: one request that decommissions everything it owns."""
 
-    @extend_schema(operation_id="teams_offboard", tags=TAGS, request=OffboardIn, responses={201: RequestDetail})
+    @extend_schema(operation_id="teams_offboard", tags=TAGS, parameters=[SLUG], request=OffboardIn,
+                   responses={201: RequestDetail})
     def post(self, request, slug: str):
         team = get_object_or_404(Team, slug=slug, kind=Team.Kind.MODELLING)
         if not changes.may_change(request.user, team):

@@ -46,7 +46,7 @@ class RequestIn(serializers.Serializer):
     template = serializers.CharField(required=False, max_length=60)
     values = ValuesField(required=False)
     bundle = serializers.CharField(required=False, max_length=60)
-    items = RequestItemIn(many=True, required=False, allow_empty=False, max_length=MAX_ITEMS)
+    items = serializers.ListField(child=RequestItemIn(), required=False, min_length=1, max_length=MAX_ITEMS)
     details = DetailsField(required=False, default=dict)
 
     def validate(self, data):
