@@ -128,6 +128,12 @@ def test_a_team_you_are_not_in_is_not_found(mlops_only, requester, other_team):
     assert not OnboardingRequest.objects.exists()
 
 
+def test_a_platform_admin_sees_the_team_but_requests_only_for_their_own_teams(mlops_only, api_as):
+    answer = api_as(mlops_only.people["admin"]).post("/api/v1/requests", one_vm(), format="json")
+    assert answer.status_code == 403 and "team you belong to" in answer.json()["detail"]
+    assert not OnboardingRequest.objects.exists()
+
+
 def test_going_over_the_quota_is_refused_with_what_is_left(mlops_only, requester):
     Quota.objects.create(team=mlops_only.teams["churn-modelling"], max_vms=0)
     answer = requester.post("/api/v1/requests", one_vm(), format="json")
@@ -197,6 +203,13 @@ def test_validate_reports_pointers_estimate_quota_and_stages_and_saves_nothing(m
     assert {"/items/0/values/disk_size_gb", "/details/cost_centre"} <= {e["pointer"] for e in bad["errors"]}
     assert bad["estimate"] is not None and bad["quota"] is None
     assert not OnboardingRequest.objects.exists() and not ApprovalStage.objects.exists()
+
+
+def test_validate_saves_nothing_so_a_read_only_token_may_call_it(mlops_only, api_as):
+    reader = api_as(mlops_only.people["requester"], scopes=["read"])
+    answer = reader.post("/api/v1/requests/validate", one_vm(), format="json")
+    assert answer.status_code == 200 and answer.json()["valid"] is True
+    assert not OnboardingRequest.objects.exists()
 
 
 def test_validate_names_the_steering_teams_the_rules_would_add(demo, api_as):

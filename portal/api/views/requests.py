@@ -196,6 +196,10 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     description="Up to 100 visible ASCII characters. The same key with the same body answers with the request it "
                 "created (201, the same id) instead of creating another; with another body: 409.")
 
+REPLAYED = OpenApiParameter(
+    "Idempotent-Replayed", OpenApiTypes.STR, OpenApiParameter.HEADER, enum=["true", "false"], response=[201],
+    description="With an Idempotency-Key: true when this answer is the request an earlier call created.")
+
 
 class Requests(ListAPIView):
     """GET: the requests you may see, newest first (cursor pages). POST: a new request, submitted for review."""
@@ -233,7 +237,7 @@ class Requests(ListAPIView):
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(operation_id="requests_create", tags=TAGS, request=RequestIn, parameters=[IDEMPOTENCY_KEY],
+    @extend_schema(operation_id="requests_create", tags=TAGS, request=RequestIn, parameters=[IDEMPOTENCY_KEY, REPLAYED],
                    responses={201: RequestDetail, (409, PROBLEM): OpenApiResponse(
                        response=ProblemSerializer, description="The Idempotency-Key was used with another body")})
     def post(self, request):
