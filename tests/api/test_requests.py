@@ -473,3 +473,34 @@ def test_two_concurrent_calls_with_one_key_make_one_request(mlops_only, api_as, 
     assert [answer.status_code for answer in answers] == [201, 201]
     assert answers[0].json()["id"] == answers[1].json()["id"] == OnboardingRequest.objects.get().pk
     assert sorted(answer["Idempotent-Replayed"] for answer in answers) == ["false", "true"]
+
+
+def test_cancel_stops_what_runs_and_answers_with_the_request(mlops_only, requester, monkeypatch):
+    from provisioning.models import Run
+    from tests.fixtures.runs import make_run
+
+    monkeypatch.setattr("provisioning.services.send_run_task", lambda pk, **kw: None)
+    [running] = make_requests(mlops_only, 1, status=RequestStatus.PROVISIONING)
+    item = running.items.get()
+    RequestItem.objects.filter(pk=item.pk).update(status=RequestItem.Status.PROVISIONING)
+    item.refresh_from_db()
+    apply = make_run(item=item, action="apply")
+    answer = requester.post(f"/api/v1/requests/{running.pk}/cancel")
+    assert answer.status_code == 200, answer.json()
+    assert Run.objects.get(pk=apply.pk).status == "cancelled"
+    shown = next(run for run in answer.json()["runs"] if run["id"] == apply.pk)
+    assert shown["status"] == "cancelled" and shown["item"] == item.pk
+
+
+def test_the_detail_shows_each_stages_decisions(mlops_only, requester, api_as):
+    from portal.onboarding.services import record_decision
+
+    created = requester.post("/api/v1/requests", one_vm(), format="json").json()
+    stage = ApprovalStage.objects.get(request_id=created["id"])
+    record_decision(stage=stage, actor=mlops_only.people["approver"], outcome="approve", comment="fine by me")
+    body = requester.get(f"/api/v1/requests/{created['id']}").json()
+    [shown] = body["stages"]
+    assert shown["status"] == "approved" and shown["team"] == "mlops-enablement"
+    [decision] = shown["decisions"]
+    assert (decision["actor"], decision["outcome"], decision["comment"]) == ("approver", "approve", "fine by me")
+    assert body["status"] == "provisioning" and body["pending_stages"] == []
