@@ -19,6 +19,7 @@ from portal.approvals.routing import stages_for
 from portal.catalog.models import Bundle
 from portal.catalog.pricing import estimate_items
 from portal.catalog.selectors import bundle_versions, offered_version_for
+from portal.catalog.validation import NON_FIELD
 from portal.core.errors import ApplicationError, Conflict, PermissionDenied
 from portal.core.secrets import masked
 from portal.inventory.models import ProvisionedResource
@@ -129,7 +130,7 @@ def _bundle_entries(slug: str, items: list[dict]) -> list[Entry]:
 def value_pointers(error: InvalidValues, base: str) -> list[dict]:
     found = []
     for field, messages in error.errors.items():
-        pointer = base if field == "__all__" else f"{base}/{_escape(field)}"
+        pointer = base if field == NON_FIELD else f"{base}/{_escape(field)}"
         for message in [messages] if isinstance(messages, str) else messages:
             found.append({"pointer": pointer, "detail": message})
     return found
