@@ -95,6 +95,7 @@ def test_a_list_of_items_of_any_templates(mlops_only, requester):
      "/items"),
     (one_vm(details={**DETAILS, "cost_centre": "not a centre"}), "/details/cost_centre"),
     (one_vm(details={**DETAILS, "colour": "red"}), "/details/colour"),
+    (one_vm(details={**DETAILS, "business_justification": "bidi \u202e override"}), "/details/business_justification"),
     (one_vm(details="internal"), "/details"),
     (one_vm(values="big"), "/values"),
     (one_vm(title=["a", "list"]), "/title"),
