@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from portal.core.errors import ApplicationError
+from portal.core.text import unsafe_character_message
 
 from .models import DataClassification
 
@@ -35,8 +36,11 @@ def clean_details(details: dict | None) -> dict:
         clean["data_classification"] = details["data_classification"]
     if "business_justification" in details:
         text = str(details["business_justification"] or "").strip()
+        unsafe = unsafe_character_message(text, multiline=True)  # as the form's PrintableText(multiline=True)
         if len(text) > MAX_JUSTIFICATION:
             errors["business_justification"] = f"Keep it under {MAX_JUSTIFICATION} characters."
+        elif unsafe:
+            errors["business_justification"] = unsafe
         clean["business_justification"] = text
     if "cost_centre" in details:
         centre = str(details["cost_centre"] or "").strip().upper()

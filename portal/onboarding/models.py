@@ -148,3 +148,20 @@ class ResourceChange(TimeStampedModel):
     @property
     def item(self):
         return self.resource.item
+
+
+class IdempotencyKey(models.Model):
+    """A client's ``Idempotency-Key`` for creating a request (portal.onboarding.idempotency): the same
+    key from the same person answers with the same request, never a second one."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=100)
+    body_hash = models.CharField(max_length=64, help_text="SHA-256 of what was sent (canonical JSON).")
+    request = models.ForeignKey(OnboardingRequest, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="one_request_per_idempotency_key")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.key}"

@@ -193,10 +193,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # Several models have a "status" (or an outcome): each choice set gets its own name in the schema.
+    # Enums of fields that share a name ("status", "kind", "outcome") get their own component names.
     "ENUM_NAME_OVERRIDES": {
+        "ResourceKindEnum": "portal.catalog.models.ResourceKind",
+        "RequestKindEnum": "portal.onboarding.models.RequestKind",
         "RequestStatusEnum": "portal.onboarding.models.RequestStatus",
+        "ItemStatusEnum": "portal.onboarding.models.RequestItem.Status",
+        "ChangeStatusEnum": "portal.onboarding.models.ResourceChange.Status",
         "StageStatusEnum": "portal.approvals.models.ApprovalStage.Status",
+        "DecisionStatusEnum": "portal.approvals.models.Decision.Status",
         "DecisionOutcomeEnum": "portal.approvals.models.Decision.Outcome",
         "RunStatusEnum": "provisioning.models.RunStatus",
         "ResourceStatusEnum": "portal.inventory.models.ProvisionedResource.Status",

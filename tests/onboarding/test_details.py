@@ -45,6 +45,7 @@ def test_bad_details_are_refused_by_the_server(client, demo, field, value, messa
     ({"expected_duration_days": 0}, "expected_duration_days"),
     ({"expected_duration_days": True}, "expected_duration_days"),
     ({"requester": 1}, "requester"),
+    ({"business_justification": "approve \u202eme"}, "business_justification"),
 ])
 def test_the_service_validates_details_too(demo, details, field):
     with pytest.raises(InvalidDetails) as error:
