@@ -16,3 +16,8 @@ urlpatterns = [
     path("api/", include("portal.api.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "portal.api.fallbacks.bad_request"
+handler403 = "portal.api.fallbacks.permission_denied"
+handler404 = "portal.api.fallbacks.page_not_found"
+handler500 = "portal.api.fallbacks.server_error"

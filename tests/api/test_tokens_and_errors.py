@@ -111,3 +111,15 @@ def test_the_schema_and_its_docs_are_served_by_the_portal(db, client):
     docs = client.get("/api/docs/")
     assert docs.status_code == 200 and b"swagger-ui" in docs.content
     assert b"cdn." not in docs.content and b"unpkg" not in docs.content
+
+
+@pytest.mark.parametrize("path", ["/api/v1/nothing-here", "/api/v1/requests/-1", "/api/v1/catalog/templates/a%20b"])
+def test_an_api_path_that_matches_nothing_is_a_problem_too(demo, api_as, path):
+    answer = api_as(demo.people["requester"], scopes=["read"]).get(path)
+    assert answer.status_code == 404
+    assert answer["Content-Type"] == "application/problem+json" and answer.json()["status"] == 404
+
+
+def test_a_page_that_matches_nothing_stays_a_page(db, client):
+    answer = client.get("/no-such-page/")
+    assert answer.status_code == 404 and answer["Content-Type"].startswith("text/html")
