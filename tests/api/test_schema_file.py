@@ -8,7 +8,8 @@ from pathlib import Path
 from django.core.management import call_command
 
 CHECKED_IN = Path(__file__).resolve().parents[2] / "portal" / "api" / "openapi.yaml"
-UPDATE = "DJANGO_SETTINGS_MODULE=portal.settings.test .venv/bin/python manage.py spectacular --file portal/api/openapi.yaml"
+UPDATE = ("DJANGO_SETTINGS_MODULE=portal.settings.test .venv/bin/python manage.py spectacular "
+          "--file portal/api/openapi.yaml")
 
 
 def test_the_checked_in_schema_is_the_served_one(tmp_path, db):
