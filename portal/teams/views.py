@@ -21,7 +21,7 @@ from portal.onboarding.quotas import quota_report
 from portal.onboarding.services import request_repo_upgrade
 
 from .models import Team
-from .permissions import may_act_for_team
+from .permissions import modelling_team_for
 
 
 @login_required
@@ -62,10 +62,9 @@ def upgrade_repo(request, slug, pk):
 
 
 def _team_for(user, slug) -> Team:
-    """The modelling team if ``user`` may act for it; otherwise the same 404 as a team that does not exist."""
-    team = Team.objects.filter(slug=slug, kind=Team.Kind.MODELLING).first()
-    if team is None or not may_act_for_team(user, team):
-        raise Http404("No such team")
+    team = modelling_team_for(user, slug)
+    if team is None:
+        raise Http404("No such team")  # exactly like a team that does not exist
     return team
 
 

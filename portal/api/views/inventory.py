@@ -20,7 +20,7 @@ from portal.inventory.selectors import with_costs
 from portal.onboarding.permissions import can_view_request
 from portal.onboarding.quotas import quota_report
 from portal.teams.models import Team
-from portal.teams.permissions import may_act_for_team
+from portal.teams.permissions import modelling_team_for
 
 STATUSES = {"active": [ProvisionedResource.Status.ACTIVE], "destroyed": [ProvisionedResource.Status.DESTROYED],
             "all": list(ProvisionedResource.Status.values)}
@@ -58,8 +58,8 @@ def _resources():
 
 def visible_team(user, slug) -> Team:
     """A modelling team ``user`` may act for; otherwise the same 404 as a team that does not exist."""
-    team = Team.objects.filter(slug=slug, kind=Team.Kind.MODELLING).first()
-    if team is None or not may_act_for_team(user, team):
+    team = modelling_team_for(user, slug)
+    if team is None:
         raise Http404("No such team")
     return team
 

@@ -39,7 +39,7 @@ from portal.onboarding.services import (
 )
 from portal.onboarding.services.requests import validated_items
 from portal.teams.models import Team
-from portal.teams.permissions import may_act_for_team
+from portal.teams.permissions import modelling_team_for
 from portal.teams.selectors import is_member
 from provisioning.models import Run
 
@@ -77,8 +77,8 @@ class Entry:
 
 def team_for(user, slug: str) -> Team:
     """A modelling team the caller may see (its members, platform admins); any other is not found."""
-    team = Team.objects.filter(slug=slug, kind=Team.Kind.MODELLING).first()
-    if team is None or not may_act_for_team(user, team):
+    team = modelling_team_for(user, slug)
+    if team is None:
         raise TeamNotFound([{"pointer": "/team", "detail": f"No team “{slug}” that you belong to."}],
                            detail="No such team, or you may not see it.")
     return team

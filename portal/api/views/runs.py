@@ -13,20 +13,15 @@ from portal.core.secrets import masked
 from portal.onboarding.permissions import can_view_request
 from provisioning.models import Run, RunStatus
 
+from .requests_serializers import RunOut
+
 LOG_LINES_PER_ANSWER = 1000
 
 
-class RunSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+class RunSerializer(RunOut):
+    """A run: what the request detail lists of it, plus its request and the values it applied."""
+
     request = serializers.IntegerField(source="item.request_id", help_text="The request the run carries out.")
-    item = serializers.IntegerField(source="item_id")
-    action = serializers.ChoiceField(choices=Run.Action.choices)
-    status = serializers.ChoiceField(choices=RunStatus.choices)
-    attempt = serializers.IntegerField()
-    created_at = serializers.DateTimeField()
-    started_at = serializers.DateTimeField(allow_null=True)
-    finished_at = serializers.DateTimeField(allow_null=True)
-    error = serializers.CharField()
     variables = serializers.SerializerMethodField(help_text="What the engine got; sensitive values masked.")
 
     def get_variables(self, run) -> dict:
