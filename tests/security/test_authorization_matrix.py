@@ -54,6 +54,8 @@ MATRIX: dict[str, Row] = {
     "home": Row(get=row("302"), post=row("405")),
     "login": Row(get=row("200", anon="200"), post=row("200", anon="200")),
     "logout": Row(get=row("405", anon="405"), post=row("302", anon="302")),
+    "accounts:tokens": Row(get=row("200"), post=row("400")),  # the empty form comes back
+    "accounts:revoke_token": Row(get=row("405"), post=row("404", owner="302"), kwargs=lambda w: {"pk": w.token.pk}),
     "catalog:index": Row(get=row("200"), post=row("405")),
     "catalog:estimate": Row(get=row("405"), post=row("200")),
     "onboarding:list": Row(get=row("200"), post=row("405")),
