@@ -116,6 +116,7 @@ def state() -> tuple:
         sorted(Decision.objects.values_list("pk", "status")),
         sorted(Delegation.objects.values_list("pk", "ends_at")),
         sorted(ProvisionedResource.objects.values_list("pk", "status", "drift_status")),
-        ResourceChange.objects.count(), Run.objects.count(), AuditEvent.objects.count(),
+        ResourceChange.objects.count(), Run.objects.count(),
+        AuditEvent.objects.exclude(verb="token.used").count(),  # a token's use is audited, refused or not
         sorted(PersonalAccessToken.objects.values_list("pk", "revoked_at")),
     )
