@@ -90,7 +90,10 @@ ENDPOINTS = {
                               ("team", "risk", "overdue", "sort", "page", "next")),
     "login next": Endpoint("anon", "get", at("login"), ("next",)),
     "request page": Endpoint("owner", "get", at("onboarding:detail", pk=REQUEST), ("next", "page")),
-    "dashboard": Endpoint("owner", "get", at("teams:dashboard", slug=TEAM), ("next", "page")),
+    "dashboard": Endpoint("owner", "get", at("teams:dashboard", slug=TEAM), ("next", "page", "in_flight_page")),
+    "my requests": Endpoint("owner", "get", at("onboarding:list"), ("page", "drafts_page")),
+    "my tokens": Endpoint("owner", "get", at("accounts:tokens"), ("page",)),
+    "my delegations": Endpoint("mlops", "get", at("approvals:delegations"), ("page",)),
 }
 
 
