@@ -1,5 +1,6 @@
-"""Whatever a client sends as its token, the answer is a 401 problem — never a server error (a NUL byte in
-the header used to reach PostgreSQL and fail there)."""
+"""Calls that are wrong in themselves: whatever a client sends as its token, the answer is a 401 problem —
+never a server error (a NUL byte in the header used to reach PostgreSQL and fail there); a method an
+operation does not have is a 405 for every token (a narrow token used to be told 403 about a scope)."""
 
 from __future__ import annotations
 
@@ -33,3 +34,10 @@ def test_a_real_token_still_works(demo):
     _, text = create_token(user=demo.people["requester"], name="shape", scopes=["read"])
     answer = APIClient().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {text}")
     assert answer.status_code == 200 and answer.json()["token"] == "shape"
+
+
+@pytest.mark.parametrize("scopes", [["read"], ["read", "request", "approve", "admin"]])
+def test_a_method_an_operation_does_not_have_is_a_405_whatever_the_scopes(demo, api_as, scopes):
+    answer = api_as(demo.people["requester"], scopes=scopes).post("/api/v1/me", {}, format="json")
+    assert answer.status_code == 405 and answer["Content-Type"] == "application/problem+json"
+    assert "GET" in answer["Allow"]
