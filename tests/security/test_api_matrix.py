@@ -3,7 +3,15 @@
 HOW TO ADD AN OPERATION — one line in ``OPERATIONS`` below, keyed exactly as the schema names it
 ("METHOD /path/{param}", the method in capitals, the path as in the document's ``paths``):
 
-    "POST /api/v1/requests/{id}/withdraw": op("request", "404", owner="200", params=IN_REVIEW, body=NOTHING),
+    "GET /api/v1/requests/{id}": op("read", "404", owner="200", approver="200", admin="200", params=IN_REVIEW),
+    "POST /api/v1/requests/{id}/withdraw": op("request", "404", owner="200", approver="403", admin="403",
+                                              params=IN_REVIEW, body=EMPTY),
+    "POST /api/v1/approvals/{stage_id}/decide": op("approve", "404", approver="200", owner="403", admin="403",
+                                                   params=STAGE, body=lambda w: {"decision": "approve"}),
+    "GET /api/v1/audit": op("admin", "403", admin="200", lacking_as="admin"),
+
+(illustrations: the outcomes and parameter names are whatever the real operations answer and the schema
+says; ``IN_REVIEW``, ``STAGE``, ``RESOURCE``, ``TEAM``, ``EMPTY`` are defined above the table.)
 
 * ``op(scope, default, **by_caller)``: ``scope`` is the token scope the operation needs (read, request,
   approve, admin); ``default`` the outcome for every caller the line does not name. Callers (``CALLERS``):
@@ -12,7 +20,8 @@ HOW TO ADD AN OPERATION — one line in ``OPERATIONS`` below, keyed exactly as t
 * Outcomes are status codes as text: "200", "201", "400", "401", "403", "404", "409", …
 * ``params=`` the path parameters from the world (tests/security/conftest.py: team A's request in review,
   its MLOps stage, its active resource, …): ``lambda w: {"id": w.in_review.pk}``; ``body=`` the JSON body
-  (``lambda w: {...}``), else none is sent; ``query=`` the query string (``lambda w: {...}``).
+  (``lambda w: {...}``), else none is sent; ``query=`` the query string (``lambda w: {...}``); ``headers=``
+  extra headers (``{"Idempotency-Key": "matrix-1"}``).
 
 A refusal (401, 403, 404, 405, 409) must be an RFC 9457 problem and change nothing in the database; each
 call runs in a savepoint that is rolled back, so every call starts from the same world. An operation of
@@ -58,17 +67,18 @@ class Operation:
     body: Params | None = None
     query: Params = lambda w: {}
     lacking_as: str = "owner"
+    headers: dict[str, str] | None = None
 
 
 def op(scope: str, default: str, *, anon: str = "401", lacking: str = "403", params: Params | None = None,
        body: Params | None = None, query: Params | None = None, lacking_as: str = "owner",
-       **by_caller: str) -> Operation:
+       headers: dict[str, str] | None = None, **by_caller: str) -> Operation:
     assert scope in ALL_SCOPES, f"no such scope: {scope}"
     unknown = set(by_caller) - set(CALLERS)
     assert not unknown, f"no such caller: {unknown}"
     expected = {caller: by_caller.get(caller, default) for caller in CALLERS}
     expected.update(anon=anon, lacking=lacking)
-    return Operation(scope, expected, params or (lambda w: {}), body, query or (lambda w: {}), lacking_as)
+    return Operation(scope, expected, params or (lambda w: {}), body, query or (lambda w: {}), lacking_as, headers)
 
 
 # Path parameters from the world, for the lines to come.
@@ -76,6 +86,7 @@ IN_REVIEW = lambda w: {"id": w.in_review.pk}  # noqa: E731 — team A's request 
 STAGE = lambda w: {"stage_id": w.stage.pk}  # noqa: E731 — its MLOps stage
 RESOURCE = lambda w: {"id": w.resource.pk}  # noqa: E731 — team A's active VM
 TEAM = lambda w: {"slug": w.team.slug}  # noqa: E731
+EMPTY = lambda w: {}  # noqa: E731 — an empty JSON body
 
 OPERATIONS: dict[str, Operation] = {
     "GET /api/v1/me": op("read", "200"),
@@ -150,7 +161,8 @@ def test_api_authorization(world, callers, key):
             before = state()
             kwargs = {"data": spec.query(world)} if method == "GET" else (
                 {"data": spec.body(world), "format": "json"} if spec.body else {})
-            response = getattr(client, method.lower())(path, **kwargs)
+            extra = {f"HTTP_{name.upper().replace('-', '_')}": value for name, value in (spec.headers or {}).items()}
+            response = getattr(client, method.lower())(path, **kwargs, **extra)
             changed = state() != before
             transaction.set_rollback(True)
         got = str(response.status_code)
