@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from datetime import timedelta
 
@@ -25,6 +26,7 @@ ALL_SCOPES = frozenset(Scope.values)
 MAX_DAYS = 366
 DEFAULT_DAYS = 30
 PREFIX = "pat_"
+TOKEN_SHAPE = re.compile(r"pat_([0-9a-f]{1,16})_[A-Za-z0-9_-]{1,200}", re.ASCII)  # what create_token makes
 
 
 def _digest(token: str) -> str:
@@ -66,9 +68,10 @@ def revoke_token(*, token: PersonalAccessToken, actor) -> PersonalAccessToken:
 
 def token_for(text: str) -> PersonalAccessToken | None:
     """The live token ``text`` is (not revoked, not expired, owner active), or None."""
-    if not text.startswith(PREFIX) or text.count("_") < 2:
+    shape = TOKEN_SHAPE.fullmatch(text)
+    if shape is None:  # anything else never reaches the database (a NUL byte there would be an error)
         return None
-    prefix = text[len(PREFIX):].split("_", 1)[0]
+    prefix = shape.group(1)
     token = PersonalAccessToken.objects.select_related("user").filter(prefix=prefix).first()
     if token is None or not hmac.compare_digest(token.digest, _digest(text)):
         return None

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as Forbidden
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -9,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from portal.core.errors import ApplicationError, PermissionDenied
+from portal.core.pagination import paginate
 from portal.core.redirects import redirect_back
 from portal.onboarding.permissions import can_view_request
 from portal.onboarding.services import bulk_approve, record_decision
@@ -43,13 +43,11 @@ def queue(request):
     now = timezone.now()
     filters = QueueFilterForm(request.GET or None, teams=queue_teams(request.user))
     stages = filtered_queue(request.user, now=now, **filters.filters())
-    page = Paginator(stages, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    rows = decorate(page.object_list, now=now)
+    pager = paginate(request, stages, noun=("stage you may decide", "stages you may decide"), per_page=PAGE_SIZE)
+    rows = decorate(pager.rows, now=now)
     return render(request, "approvals/queue.html", {
-        "page": page, "rows": rows, "filters": filters, "any_low_risk": any(row.low_risk for row in rows),
-        "query": query.urlencode(), "sla_labels": SLA_LABELS,
+        "pager": pager, "rows": rows, "filters": filters, "any_low_risk": any(row.low_risk for row in rows),
+        "sla_labels": SLA_LABELS,
     })
 
 
@@ -108,8 +106,9 @@ def delegations(request):
             messages.success(request, f"{data['to_user']} decides for you until {data['ends_at']:%Y-%m-%d %H:%M}.")
             return redirect("approvals:delegations")
     mine = (Delegation.objects.filter(Q(from_user=request.user) | Q(to_user=request.user))
-            .select_related("from_user", "to_user")[:100])
-    return render(request, "approvals/delegations.html", {"form": form, "delegations": mine, "now": timezone.now()},
+            .select_related("from_user", "to_user").order_by("-ends_at", "-id"))
+    pager = paginate(request, mine, noun=("delegation", "delegations"), per_page=PAGE_SIZE)
+    return render(request, "approvals/delegations.html", {"form": form, "pager": pager, "now": timezone.now()},
                   status=400 if request.method == "POST" else 200)
 
 

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST, require_safe
 from portal.catalog.forms import ParameterForm
 from portal.catalog.pricing import estimate_items
 from portal.core.errors import ApplicationError, PermissionDenied
+from portal.core.pagination import paginate
 
 from .details import InvalidDetails
 from .forms import ReviewDetailsForm
@@ -36,16 +37,20 @@ from .services import (
 )
 from .wizard import show_errors
 
+LIST_PAGE_SIZE = 50
 LIVE_STATES = {RequestStatus.APPROVED, RequestStatus.PROVISIONING, RequestStatus.DECOMMISSIONING}
 
 
 @login_required
 @require_safe
 def request_list(request):
-    requests = list(request_list_for(request.user)[:200])
+    """The requests of my teams, and my drafts: each list paginated, with how many there are."""
+    visible = request_list_for(request.user).order_by("-created_at", "-id")
     return render(request, "onboarding/list.html", {
-        "drafts": [r for r in requests if r.status == RequestStatus.DRAFT],
-        "requests": [r for r in requests if r.status != RequestStatus.DRAFT],
+        "drafts": paginate(request, visible.filter(status=RequestStatus.DRAFT), noun=("draft", "drafts"),
+                           param="drafts_page", per_page=LIST_PAGE_SIZE),
+        "requests": paginate(request, visible.exclude(status=RequestStatus.DRAFT), noun=("request", "requests"),
+                             per_page=LIST_PAGE_SIZE),
     })
 
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from portal.core.errors import ApplicationError
+from portal.core.pagination import paginate
 from portal.inventory.models import ProvisionedResource
 from portal.inventory.selectors import (
     active_resources,
@@ -23,6 +24,9 @@ from portal.onboarding.services import request_repo_upgrade
 from .models import Team
 from .permissions import modelling_team_for
 
+PAGE_SIZE = 50
+IN_FLIGHT_PAGE_SIZE = 20
+
 
 @login_required
 @require_safe
@@ -38,10 +42,13 @@ def dashboard(request, slug):
         b.resource.version_checked_at = version_checked_at(b.resource)
     schedule_version_check(team=team, resources=[b.resource for b in behind])  # merged since? a worker reads main
     return render(request, "teams/dashboard.html", {
-        "team": team, "team_slug": team.slug, "rows": rows, "monthly": monthly, "quota": quota_report(team),
+        "team": team, "team_slug": team.slug, "monthly": monthly, "quota": quota_report(team),
+        # The total is over every resource; the table shows a page of them.
+        "resources": paginate(request, rows, noun=("active resource", "active resources"), per_page=PAGE_SIZE),
         "tracks_expiry": tracks_expiry(), "expiring": expiring_soon(resources, now=timezone.now()),
         "behind": behind, "repo_count": sum(r.kind == "repo" for r in resources),
-        "in_flight": _in_flight(team),
+        "in_flight": paginate(request, _in_flight(team), noun=("request in progress", "requests in progress"),
+                              per_page=IN_FLIGHT_PAGE_SIZE, param="in_flight_page"),
     })
 
 
@@ -70,4 +77,4 @@ def _team_for(user, slug) -> Team:
 
 def _in_flight(team):
     return team.requests.filter(status__in=["submitted", "in_review", "changes_requested", "approved",
-                                            "provisioning", "failed"]).order_by("-created_at")[:20]
+                                            "provisioning", "failed"]).order_by("-created_at", "-id")

@@ -68,3 +68,19 @@ def test_the_lockout_page_keeps_the_policy(page, live_server, demo):
         page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", name="Too many failed logins")).to_be_visible()
     expect(page.locator("#locked-out")).to_contain_text("paused for 15 minutes")
+
+
+def test_the_access_tokens_page_keeps_the_policy(page, live_server, demo, login):
+    """Create a token (its secret and copy button), then revoke it through the confirm dialog."""
+    login(page, "requester", "requester-demo")
+    visit(page, f"{live_server.url}/account/tokens/")
+    page.get_by_label("Name").fill("csp check")
+    page.get_by_label("Request: ask for, change, withdraw, retry and cancel requests").check()
+    page.get_by_role("button", name="Create token").click()
+    expect(page.locator("#secret")).to_contain_text("pat_")
+    expect(page.get_by_role("button", name="Copy the token")).to_be_visible()
+    page.get_by_role("link", name="Back to your tokens").click()
+    expect(page.locator("#tokens")).to_contain_text("csp check")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Revoke the token csp check").click()
+    expect(page.locator(".flashes")).to_contain_text("is revoked")

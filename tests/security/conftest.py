@@ -12,6 +12,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from portal.accounts.admin_group import portal_admins_group
+from portal.accounts.models import PersonalAccessToken
+from portal.accounts.tokens import create_token
 from portal.approvals.delegations import create_delegation
 from portal.approvals.models import ApprovalStage, Decision, Delegation
 from portal.audit.models import AuditEvent
@@ -57,6 +59,7 @@ class World:
     repo: ProvisionedResource  # a repo of ``active``, up to date
     delegation: Delegation  # the MLOps approver -> the team mate
     bundle: Bundle
+    token: PersonalAccessToken  # the team A requester's, live
 
 
 @pytest.fixture
@@ -101,7 +104,8 @@ def world(demo) -> World:
     return World(team=team, other_team=other_team, people=people, in_review=in_review,
                  stage=in_review.stages.get(team__slug="mlops-enablement"), draft=draft, active=active,
                  resource=ProvisionedResource.objects.get(pk=resource.pk), repo=repo, delegation=delegation,
-                 bundle=Bundle.objects.filter(is_active=True).order_by("slug").first())
+                 bundle=Bundle.objects.filter(is_active=True).order_by("slug").first(),
+                 token=create_token(user=people["owner"], name="owner's script", scopes=["read"])[0])
 
 
 def state() -> tuple:
@@ -112,5 +116,7 @@ def state() -> tuple:
         sorted(Decision.objects.values_list("pk", "status")),
         sorted(Delegation.objects.values_list("pk", "ends_at")),
         sorted(ProvisionedResource.objects.values_list("pk", "status", "drift_status")),
-        ResourceChange.objects.count(), Run.objects.count(), AuditEvent.objects.count(),
+        ResourceChange.objects.count(), Run.objects.count(),
+        AuditEvent.objects.exclude(verb="token.used").count(),  # a token's use is audited, refused or not
+        sorted(PersonalAccessToken.objects.values_list("pk", "revoked_at")),
     )

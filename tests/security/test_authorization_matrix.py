@@ -6,6 +6,7 @@ message). A refusal ("login", "403", "404", "405", "refused") must change nothin
 POSTs carry no form data except where a row says otherwise, so an allowed action mostly answers
 with its form again (400) or a message; nothing needs a worker (tasks are queued on commit, and each
 call is rolled back). A URL pattern missing from the table fails ``test_every_url_pattern_is_in_the_table``.
+The API's operations (URLs under /api/v1/) have their own table, from the OpenAPI document: test_api_matrix.py.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from .conftest import ROLES, World, state
 
 REFUSED = {"login", "403", "404", "405", "refused"}
+API_OPERATIONS = "api/v1/"  # URL patterns under it are the API's operations: test_api_matrix.py
 
 
 def row(default: str, anon: str = "login", **by_role: str) -> dict[str, str]:
@@ -54,6 +56,8 @@ MATRIX: dict[str, Row] = {
     "home": Row(get=row("302"), post=row("405")),
     "login": Row(get=row("200", anon="200"), post=row("200", anon="200")),
     "logout": Row(get=row("405", anon="405"), post=row("302", anon="302")),
+    "accounts:tokens": Row(get=row("200"), post=row("400")),  # the empty form comes back
+    "accounts:revoke_token": Row(get=row("405"), post=row("404", owner="302"), kwargs=lambda w: {"pk": w.token.pk}),
     "catalog:index": Row(get=row("200"), post=row("405")),
     "catalog:estimate": Row(get=row("405"), post=row("200")),
     "onboarding:list": Row(get=row("200"), post=row("405")),
@@ -90,20 +94,28 @@ MATRIX: dict[str, Row] = {
     "inventory:drift": Row(get=row("405"), post=row("404", **TEAM_ACTION, **SEES_NOT_OPERATE),
                            kwargs=lambda w: {"pk": w.resource.pk, "action": "accept"}),
     "teams:dashboard": Row(get=row("404", **TEAM_PAGE), post=row("405"), kwargs=TEAM),
+    # The API's document and its two readers: public (they show no data); a POST is not allowed.
+    "api:schema": Row(get=row("200", anon="200"), post=row("405", anon="405")),
+    "api:docs": Row(get=row("200", anon="200"), post=row("405", anon="405")),
+    "api:redoc": Row(get=row("200", anon="200"), post=row("405", anon="405")),
     "teams:upgrade_repo": Row(get=row("405"), post=row("404", **TEAM_ACTION),
                               kwargs=lambda w: {"slug": w.team.slug, "pk": w.repo.pk}),
 }
 
 
-def our_url_names(patterns=None, namespace: str = "") -> list[str]:
-    """Every named URL pattern of the project, Django's admin left out (it has its own door)."""
+def our_url_names(patterns=None, namespace: str = "", prefix: str = "") -> list[str]:
+    """Every named URL pattern of the project, Django's admin left out (it has its own door), and the
+    API's operations too (under /api/v1/: test_api_matrix.py)."""
     names = []
     for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        route = prefix + str(pattern.pattern)
+        if route.startswith(API_OPERATIONS):
+            continue
         if isinstance(pattern, URLResolver):
             if pattern.app_name == "admin":
                 continue
             inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-            names += our_url_names(pattern.url_patterns, inner)
+            names += our_url_names(pattern.url_patterns, inner, route)
         elif isinstance(pattern, URLPattern):
             names.append(f"{namespace}{pattern.name}" if pattern.name else f"<unnamed {pattern.pattern}>")
     return names

@@ -71,12 +71,14 @@ ENDPOINTS = {
     "modify": form_page("owner", "onboarding:modify_resource", pk=RESOURCE),
     "offboard": form_page("owner", "onboarding:offboard_team", slug=TEAM),
     "delegations": form_page("mlops", "approvals:delegations"),
+    "new token": form_page("owner", "accounts:tokens"),
     # POST-only endpoints behind buttons and htmx
     "estimate": Endpoint("owner", "post", at("catalog:estimate"), ("section",), page=NEW_VM),
     "check field": Endpoint("owner", "post", at("onboarding:check_field"), ("_field", "section"), page=NEW_VM),
     "decide": Endpoint("mlops", "post", at("approvals:decide", pk=lambda w: w.stage.pk),
                        ("outcome", "comment", "next")),
     "bulk approve": Endpoint("mlops", "post", at("approvals:bulk"), ("stages", "comment", "next")),
+    "revoke token": Endpoint("owner", "post", at("accounts:revoke_token", pk=lambda w: w.token.pk), ("next",)),
     "end delegation": Endpoint("mlops", "post", at("approvals:end_delegation", pk=lambda w: w.delegation.pk),
                                ("next",)),
     "drift": Endpoint("owner", "post", at("inventory:drift", pk=RESOURCE, action="accept"), ("next",)),
@@ -88,7 +90,10 @@ ENDPOINTS = {
                               ("team", "risk", "overdue", "sort", "page", "next")),
     "login next": Endpoint("anon", "get", at("login"), ("next",)),
     "request page": Endpoint("owner", "get", at("onboarding:detail", pk=REQUEST), ("next", "page")),
-    "dashboard": Endpoint("owner", "get", at("teams:dashboard", slug=TEAM), ("next", "page")),
+    "dashboard": Endpoint("owner", "get", at("teams:dashboard", slug=TEAM), ("next", "page", "in_flight_page")),
+    "my requests": Endpoint("owner", "get", at("onboarding:list"), ("page", "drafts_page")),
+    "my tokens": Endpoint("owner", "get", at("accounts:tokens"), ("page",)),
+    "my delegations": Endpoint("mlops", "get", at("approvals:delegations"), ("page",)),
 }
 
 
