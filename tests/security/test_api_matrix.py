@@ -43,6 +43,7 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from portal.accounts.tokens import ALL_SCOPES, create_token
+from tests.fixtures.people import CPU_VM_VALUES
 
 from .conftest import World, state
 
@@ -83,13 +84,69 @@ def op(scope: str, default: str, *, anon: str = "401", lacking: str = "403", par
 
 # Path parameters from the world, for the lines to come.
 IN_REVIEW = lambda w: {"id": w.in_review.pk}  # noqa: E731 — team A's request in review
-STAGE = lambda w: {"stage_id": w.stage.pk}  # noqa: E731 — its MLOps stage
+STAGE = lambda w: {"id": w.stage.pk}  # noqa: E731 — its MLOps stage
 RESOURCE = lambda w: {"id": w.resource.pk}  # noqa: E731 — team A's active VM
 TEAM = lambda w: {"slug": w.team.slug}  # noqa: E731
 EMPTY = lambda w: {}  # noqa: E731 — an empty JSON body
 
+ACTIVE = lambda w: {"id": w.active.pk}  # noqa: E731 — team A's active request
+RUN = lambda w: {"id": w.in_review.items.get().runs.first().pk}  # noqa: E731 — the preview of the one in review
+BUNDLE = lambda w: {"slug": w.bundle.slug}  # noqa: E731
+CPU_VM = lambda w: {"slug": "cpu-vm"}  # noqa: E731
+NEW_VM = lambda w: {"team": w.team.slug, "title": "Another VM", "template": "cpu-vm",  # noqa: E731
+                    "values": {**CPU_VM_VALUES, "name": "another-vm"}}
+ESTIMATE = lambda w: {"items": [{"template": "cpu-vm", "values": CPU_VM_VALUES}]}  # noqa: E731
+REASON = lambda w: {"reason": "no longer needed"}  # noqa: E731
+DELEGATE = lambda w: {"to": "churn-mate", "starts_at": "2030-01-01T00:00:00Z",  # noqa: E731
+                      "ends_at": "2030-01-08T00:00:00Z"}
+
 OPERATIONS: dict[str, Operation] = {
     "GET /api/v1/me": op("read", "200"),
+    # catalog: everyone logged in
+    "GET /api/v1/catalog/templates": op("read", "200"),
+    "GET /api/v1/catalog/templates/{slug}": op("read", "200", params=CPU_VM),
+    "GET /api/v1/catalog/bundles": op("read", "200"),
+    "GET /api/v1/catalog/bundles/{slug}": op("read", "200", params=BUNDLE),
+    "POST /api/v1/catalog/estimate": op("read", "200", body=ESTIMATE),
+    # requests: the owning team acts; a team you are not in is not found; a platform admin is refused by the service
+    "GET /api/v1/requests": op("read", "200"),
+    "POST /api/v1/requests": op("request", "404", owner="201", admin="403", body=NEW_VM,
+                                headers={"Idempotency-Key": "matrix-1"}),
+    "POST /api/v1/requests/validate": op("read", "404", owner="200", admin="403", body=NEW_VM),
+    "GET /api/v1/requests/{id}": op("read", "404", owner="200", approver="200", admin="200", params=IN_REVIEW),
+    "POST /api/v1/requests/{id}/withdraw": op("request", "404", owner="200", approver="403", admin="403",
+                                              params=IN_REVIEW, body=EMPTY),
+    "POST /api/v1/requests/{id}/retry": op("request", "404", owner="409", approver="403", admin="409",
+                                           params=IN_REVIEW, body=EMPTY),
+    "POST /api/v1/requests/{id}/cancel": op("request", "404", owner="409", approver="403", admin="409",
+                                            params=IN_REVIEW, body=EMPTY),
+    "POST /api/v1/requests/{id}/decommission": op("request", "404", owner="201", admin="201", params=ACTIVE,
+                                                  body=REASON),
+    # the world's VM does not expire: whoever may ask is told so (400); tests/api covers an extension made
+    "POST /api/v1/resources/{id}/extend": op("request", "404", owner="400", admin="400", params=RESOURCE,
+                                             body=lambda w: {"days": 30, "reason": "still training"}),
+    "POST /api/v1/resources/{id}/modify": op("request", "404", owner="201", admin="201", params=RESOURCE,
+                                             body=lambda w: {"values": {"instance_type": "t3.xlarge"},
+                                                             "reason": "more memory"}),
+    "POST /api/v1/teams/{slug}/offboard": op("request", "404", owner="201", admin="201", params=TEAM, body=REASON),
+    # approvals: your own queue; deciding needs the approve scope and a stage you may decide
+    "GET /api/v1/approvals": op("read", "200"),
+    "POST /api/v1/approvals/{id}/decide": op("approve", "404", approver="200", owner="403", admin="403", params=STAGE,
+                                             body=lambda w: {"decision": "approve"}),
+    "GET /api/v1/delegations": op("read", "200"),
+    "POST /api/v1/delegations": op("approve", "201", body=DELEGATE),  # anyone may hand on their own approvals
+    "POST /api/v1/delegations/{id}/end": op("approve", "404", approver="200", admin="200",
+                                            params=lambda w: {"id": w.delegation.pk}, body=EMPTY),
+    # runs and what exists: whoever may see the request / the team
+    "GET /api/v1/runs/{id}": op("read", "404", owner="200", approver="200", admin="200", params=RUN),
+    "GET /api/v1/runs/{id}/log": op("read", "404", owner="200", approver="200", admin="200", params=RUN),
+    "GET /api/v1/resources": op("read", "200"),
+    "GET /api/v1/resources/{id}": op("read", "404", owner="200", approver="200", admin="200",  # approver: as its request
+                                     params=RESOURCE),
+    "GET /api/v1/teams/{slug}/quota": op("read", "404", owner="200", admin="200", params=TEAM),
+    # audit: platform admins and auditors only
+    "GET /api/v1/audit": op("admin", "403", admin="200", lacking_as="admin"),
+    "GET /api/v1/audit/export": op("admin", "403", admin="200", lacking_as="admin"),
 }
 
 
@@ -113,7 +170,8 @@ def api_routes(patterns=None, prefix: str = "") -> list[str]:
         if isinstance(pattern, URLResolver):
             routes += api_routes(pattern.url_patterns, route)
         elif isinstance(pattern, URLPattern) and route.startswith("api/v1/"):
-            routes.append("/" + re.sub(r"<(?:[^>:]+:)?([^>]+)>", r"{\1}", route.lstrip("^").rstrip("$")))
+            path = re.sub(r"<(?:[^>:]+:)?([^>]+)>", r"{\1}", route.lstrip("^").rstrip("$"))
+            routes.append("/" + path.replace("{pk}", "{id}"))  # drf-spectacular names a pk "id"
     return routes
 
 
