@@ -141,8 +141,8 @@ OPERATIONS: dict[str, Operation] = {
     "GET /api/v1/runs/{id}": op("read", "404", owner="200", approver="200", admin="200", params=RUN),
     "GET /api/v1/runs/{id}/log": op("read", "404", owner="200", approver="200", admin="200", params=RUN),
     "GET /api/v1/resources": op("read", "200"),
-    "GET /api/v1/resources/{id}": op("read", "404", owner="200", approver="200", admin="200",  # approver: as its request
-                                     params=RESOURCE),
+    # the approver sees a resource of a request they reviewed, as on that request's page
+    "GET /api/v1/resources/{id}": op("read", "404", owner="200", approver="200", admin="200", params=RESOURCE),
     "GET /api/v1/teams/{slug}/quota": op("read", "404", owner="200", admin="200", params=TEAM),
     # audit: platform admins and auditors only
     "GET /api/v1/audit": op("admin", "403", admin="200", lacking_as="admin"),
