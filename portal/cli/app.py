@@ -8,7 +8,7 @@ import json
 import time
 import uuid
 from datetime import date, datetime
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -45,7 +45,7 @@ SUCCEEDED = {"active", "completed", "decommissioned"}
 ENDED_BADLY = {"failed", "rejected", "withdrawn"}
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     json = "json"
 
