@@ -15,6 +15,7 @@ API = "/api/v1/"
 
 # Exit codes of the command (also in `portal --help`).
 OK, REFUSED, USAGE, AUTH, NOT_FOUND, UNAVAILABLE = 0, 1, 2, 3, 4, 5
+BACKOFF = 0.5  # seconds before the first new attempt; doubled each time
 
 
 class PortalError(Exception):
@@ -67,10 +68,11 @@ class Client:
     connect (it never reached the portal, so it is safe to send again — also for a POST)."""
 
     def __init__(self, url: str, token: str | None, *, timeout: float = 30.0, connect_retries: int = 3,
-                 backoff: float = 0.5, transport: httpx.BaseTransport | None = None):
+                 backoff: float | None = None, transport: httpx.BaseTransport | None = None):
         self.url = url.rstrip("/")
         self.token = token
-        self.connect_retries, self.backoff = connect_retries, backoff
+        self.connect_retries = connect_retries
+        self.backoff = BACKOFF if backoff is None else backoff
         headers = {"Accept": "application/json", "User-Agent": "portal-cli"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
