@@ -15,7 +15,11 @@ API = "/api/v1/"
 
 # Exit codes of the command (also in `portal --help`).
 OK, REFUSED, USAGE, AUTH, NOT_FOUND, UNAVAILABLE = 0, 1, 2, 3, 4, 5
+PAGE_SIZE = 200  # the most the portal gives in one page
 BACKOFF = 0.5  # seconds before the first new attempt; doubled each time
+
+
+LOST = (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError, httpx.ReadTimeout)
 
 
 class PortalError(Exception):
@@ -94,16 +98,24 @@ class Client:
         if not self.token:
             raise PortalError("You are not logged in: run `portal login` (or set PORTAL_TOKEN).", exit_code=AUTH)
         params = {k: v for k, v in (params or {}).items() if v not in (None, "", [])}
+        # A GET changes nothing, and a POST with an Idempotency-Key gets the first answer again.
+        again_is_safe = method == "GET" or "Idempotency-Key" in (headers or {})
         attempt = 0
         while True:
             try:
                 response = self.http.request(method, path.lstrip("/") if not path.startswith("http") else path,
                                              params=params, json=json, headers=headers)
                 break
-            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:  # never reached the portal
                 if attempt >= self.connect_retries:
                     raise PortalError(f"Cannot reach the portal at {self.url}: {exc}.", exit_code=UNAVAILABLE,
                                       hint="Check the URL (`portal login --url …` or PORTAL_URL) and your network.")
+                time.sleep(self.backoff * 2 ** attempt)
+                attempt += 1
+            except LOST as exc:  # sent, but the answer was lost: again only if that cannot do it twice
+                if not again_is_safe or attempt >= self.connect_retries:
+                    raise PortalError(f"The call to the portal at {self.url} got no answer: {exc}.",
+                                      exit_code=UNAVAILABLE)
                 time.sleep(self.backoff * 2 ** attempt)
                 attempt += 1
             except httpx.TimeoutException:
@@ -139,7 +151,9 @@ class Client:
         if limit is not None and limit <= 0:
             return
         if limit:
-            params.setdefault("page_size", min(limit, 200))
+            params.setdefault("page_size", min(limit, PAGE_SIZE))
+        else:
+            params.setdefault("page_size", PAGE_SIZE)
         count = 0
         page = self.get(path, **params)
         while True:
