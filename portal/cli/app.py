@@ -329,10 +329,6 @@ def read_body(path: Path) -> dict:
     return body
 
 
-DETAIL_HELP = ("A review detail, key=value (repeatable): data_classification (public, internal, confidential, "
-               "restricted), business_justification, cost_centre, expected_duration_days.")
-
-
 @request_app.command("create")
 @handled
 def request_create(
@@ -345,8 +341,15 @@ def request_create(
     set_: Annotated[list[str] | None, typer.Option("--set", "-s", help="A parameter, key=value (repeatable); "
                                                    "typed as the template says: 40, true, a,b or [\"a\",\"b\"].",
                                                    show_default=False)] = None,
-    detail: Annotated[list[str] | None, typer.Option("--detail", "-d", help=DETAIL_HELP,
-                                                     show_default=False)] = None,
+    classification: Annotated[str | None, typer.Option(
+        "--classification", help="The data it holds: public, internal, confidential or restricted.",
+        show_default=False)] = None,
+    justification: Annotated[str | None, typer.Option("--justification", help="Why the team needs it (for the "
+                                                      "approvers).", show_default=False)] = None,
+    cost_centre: Annotated[str | None, typer.Option("--cost-centre", help="Who pays, e.g. CC-4711.",
+                                                    show_default=False)] = None,
+    duration_days: Annotated[int | None, typer.Option("--duration-days", min=1, help="How many days it is needed.",
+                                                      show_default=False)] = None,
     file: Annotated[Path | None, typer.Option("--file", "-f", help="The whole request as JSON or YAML (team, title, "
                                               "template and values, or items, or bundle; details). Options win "
                                               "over the file.", show_default=False)] = None,
@@ -359,7 +362,8 @@ def request_create(
     """Create a request (or check it with --dry-run).
 
     Example: portal request create cpu-vm --team churn-modelling --title "Feature VM" --set name=feat-vm
-    --set instance_type=t3.large --set disk_size_gb=40 --set purpose="features" -d data_classification=internal"""
+    --set instance_type=t3.large --set disk_size_gb=40 --set purpose="features" --classification internal
+    --justification "feature engineering" --cost-centre CC-1042 --duration-days 90"""
     st = state(ctx)
     body = read_body(file) if file else {}
     if team:
@@ -369,7 +373,9 @@ def request_create(
     if template:
         body["template"] = template
     details = dict(body.get("details") or {})
-    details.update(dict(pairs(detail, "--detail")))
+    given = {"data_classification": classification, "business_justification": justification,
+             "cost_centre": cost_centre, "expected_duration_days": duration_days}
+    details.update({key: value for key, value in given.items() if value is not None})
     if details:
         body["details"] = details
     settings = pairs(set_, "--set")

@@ -97,14 +97,15 @@ class Client:
         """The answer to one call; a PortalError for anything but a success."""
         if not self.token:
             raise PortalError("You are not logged in: run `portal login` (or set PORTAL_TOKEN).", exit_code=AUTH)
-        params = {k: v for k, v in (params or {}).items() if v not in (None, "", [])}
+        params = {k: v for k, v in (params or {}).items() if v is not None and v != "" and v != []}
         # A GET changes nothing, and a POST with an Idempotency-Key gets the first answer again.
         again_is_safe = method == "GET" or "Idempotency-Key" in (headers or {})
         attempt = 0
         while True:
             try:
                 response = self.http.request(method, path.lstrip("/") if not path.startswith("http") else path,
-                                             params=params, json=json, headers=headers)
+                                             params=params or None,  # {} would drop a `next` link's query
+                                             json=json, headers=headers)
                 break
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:  # never reached the portal
                 if attempt >= self.connect_retries:

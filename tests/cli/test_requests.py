@@ -16,7 +16,9 @@ from .conftest import token_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-DETAILS = [arg for key, value in REVIEW_DETAILS.items() for arg in ("--detail", f"{key}={value}")]
+DETAILS = ["--classification", "internal", "--justification", "feature engineering for churn",
+           "--cost-centre", "CC-1042", "--duration-days", "90"]
+REVIEW = {**REVIEW_DETAILS, "expected_duration_days": 90}
 
 
 def vm_args(title="Feature VM", *, name="feat-vm", disk="40", **more) -> list[str]:
@@ -35,7 +37,7 @@ def submitted(demo, title="Submitted VM", name="sub-vm"):
 
     return submit_new_request(actor=demo.people["requester"], team=demo.teams["churn-modelling"], title=title,
                               items=[(demo.versions["cpu-vm"], {**CPU_VM_VALUES, "name": name})],
-                              details=REVIEW_DETAILS)
+                              details=REVIEW)
 
 
 # -- catalog ---------------------------------------------------------------------------------------------
@@ -129,7 +131,7 @@ def test_create_from_a_yaml_file_and_options_win_over_it(cli, requester, tmp_pat
     body.write_text(
         "team: churn-modelling\ntitle: From the file\ntemplate: cpu-vm\n"
         "values:\n  name: file-vm\n  instance_type: t3.large\n  disk_size_gb: 30\n  purpose: from a file\n"
-        "details:\n" + "".join(f"  {key}: '{value}'\n" for key, value in REVIEW_DETAILS.items()))
+        "details:\n" + "".join(f"  {key}: {json.dumps(value)}\n" for key, value in REVIEW.items()))
 
     result = cli("request", "create", "--file", body, "--title", "Given on the line", "--set", "disk_size_gb=60",
                  token=requester)
@@ -211,7 +213,7 @@ def test_a_create_whose_answer_is_lost_is_sent_again_and_makes_one_request(cli, 
 
     body = tmp_path / "request.json"
     body.write_text(json.dumps({"team": "churn-modelling", "title": "Lost answer", "template": "cpu-vm",
-                                "values": CPU_VM_VALUES, "details": REVIEW_DETAILS}))
+                                "values": CPU_VM_VALUES, "details": REVIEW}))
     target = urlsplit(cli.url)
     relay = LosesFirstAnswer(target.hostname, target.port)
     try:
@@ -238,10 +240,11 @@ def test_requests_lists_and_filters_newest_first_following_pages(cli, requester,
     newest = cli.json("requests", "--limit", "1", token=requester)
 
     assert listed.exit_code == 0, listed.output
-    rows = [line.split() for line in listed.stdout.splitlines() if line.startswith("│")]
-    assert [(int(row[1]), row[2:4]) for row in rows] == [
-        (third.pk, ["VM", "3"]), (second.pk, ["VM", "2"]), (first.pk, ["VM", "1"])]
-    assert "withdrawn" in rows[2] and "in_review" in rows[0]
+    rows = [[cell.strip() for cell in line.split("│")[1:-1]] for line in listed.stdout.splitlines()
+            if line.startswith("│")]
+    assert [(row[0], row[1], row[5]) for row in rows] == [
+        (str(third.pk), "VM 3", "in_review"), (str(second.pk), "VM 2", "in_review"),
+        (str(first.pk), "VM 1", "withdrawn")]
     assert [r["id"] for r in in_review] == [third.pk, second.pk]
     assert [r["id"] for r in newest] == [third.pk]
 
