@@ -458,7 +458,7 @@ def requests_list(
     st.out.table(rows, [
         ("#", "id"), ("Title", "title"), ("Team", lambda r: ref(r.get("team"))),
         ("Requester", lambda r: ref(r.get("requester"))), ("Kind", "kind"), ("Status", "status"),
-        ("Created", lambda r: _day(r.get("created_at"))), ("€/month", "estimated_monthly_cost"),
+        ("Created", lambda r: _day(r.get("created_at"))), ("USD/month", "estimated_monthly_cost"),
         ("Waiting for", lambda r: ", ".join(ref(p) for p in r.get("pending_stages") or [])),
     ], empty="No request matches.")
 
@@ -665,7 +665,7 @@ def approvals(
                                                 f"{(s.get('request') or {}).get('title')}"),
         ("Team", lambda s: ref((s.get("request") or {}).get("team"))),
         ("Requester", lambda s: ref((s.get("request") or {}).get("requester"))),
-        ("€/month", lambda s: (s.get("request") or {}).get("estimated_monthly_cost")),
+        ("USD/month", lambda s: (s.get("request") or {}).get("estimated_monthly_cost")),
         ("Steering", lambda s: ref(s.get("team"))), ("Round", "round"), ("Due", lambda s: _day(s.get("due_at"))),
         ("Overdue", "overdue"), ("Plan ready", "plan_ready"),
     ], empty="Nothing waits for your decision.")
@@ -730,7 +730,7 @@ def resources(
         rows = list(client.pages("resources", limit=limit, team=team))
     st.out.table(rows, [
         ("#", "id"), ("Name", "name"), ("Kind", "kind"), ("Team", lambda r: ref(r.get("team"))), ("Status", "status"),
-        ("Template", lambda r: ref(r.get("template"))), ("€/month", "monthly_cost"),
+        ("Template", lambda r: ref(r.get("template"))), ("USD/month", "monthly_cost"),
         ("Expires", lambda r: _day(r.get("expires_at"))), ("Drift", "drift_status"), ("Request", "request"),
         ("Outputs", "outputs"),
     ], empty="No resource.")
