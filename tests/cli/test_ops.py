@@ -161,7 +161,7 @@ def test_resources_and_decommission(cli, people, active, mlops_only):
     assert made.exit_code == 0, made.output
     change = OnboardingRequest.objects.exclude(pk=active.pk).get()
     assert f"Change request #{change.pk} created to decommission request #{active.pk}" in made.stdout
-    assert change.kind == "change"
+    assert change.kind == "decommission"
 
 
 def test_audit_export_for_admins_as_csv_and_json(cli, people, in_review, tmp_path):
