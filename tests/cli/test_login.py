@@ -8,7 +8,7 @@ import stat
 
 import pytest
 
-from .conftest import token_of
+from tests.fixtures.cli import token_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -14,9 +14,8 @@ from types import SimpleNamespace
 import pytest
 
 from portal.onboarding.models import OnboardingRequest
+from tests.fixtures.cli import token_of
 from tests.fixtures.people import CPU_VM_VALUES, REVIEW_DETAILS
-
-from .conftest import token_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 REVIEW = {**REVIEW_DETAILS, "expected_duration_days": 90}

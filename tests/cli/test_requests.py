@@ -10,9 +10,8 @@ import threading
 import pytest
 
 from portal.onboarding.models import OnboardingRequest
+from tests.fixtures.cli import token_of
 from tests.fixtures.people import CPU_VM_VALUES, REVIEW_DETAILS
-
-from .conftest import token_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
