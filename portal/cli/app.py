@@ -114,8 +114,8 @@ def login(
     ctx: typer.Context,
     url: Annotated[str | None, typer.Option("--url", help="The portal's URL, e.g. https://portal.example.org "
                                             "(asked if none is known).", show_default=False)] = None,
-    token: Annotated[str | None, typer.Option("--token", help="A personal access token (pat_…) made on the "
-                                              "portal's Tokens page; asked (hidden) if not given.",
+    token: Annotated[str | None, typer.Option("--token", help="A personal access token (pat_…) of yours; "
+                                              "asked (hidden) if not given.",
                                               show_default=False)] = None,
 ) -> None:
     """Check a personal access token with the portal and store it (with the URL) for the next commands.
@@ -134,7 +134,7 @@ def login(
         except PortalError as error:
             if error.exit_code == AUTH:
                 error.message = f"The portal at {url} refused this token: {error.message}"
-                error.hint = "Make a new token on the portal (your name › Tokens) and run `portal login` again."
+                error.hint = "Get a new personal access token from the portal and run `portal login` again."
             raise
     path = config.save(url=url, token=token)
     if out.json:
@@ -158,7 +158,7 @@ def logout(ctx: typer.Context) -> None:
     out = state(ctx).out
     removed = config.forget_token()
     out.say("Logged out: the stored token is removed." if removed else "No token was stored.")
-    out.say("The token itself still works until it expires: revoke it on the portal's Tokens page if it leaked.")
+    out.say("The token itself still works until it expires: revoke it on the portal if it leaked.")
     if _env("PORTAL_TOKEN"):
         out.say("PORTAL_TOKEN is set in your environment: commands still use it.")
 
