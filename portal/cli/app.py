@@ -540,6 +540,11 @@ def request_watch(
                 if status_line is not None:
                     status_line.update(f"Request #{request_id}: {status}{watcher.waiting_for(found)} …")
                 time.sleep(interval)
+        except KeyboardInterrupt:
+            if status_line is not None:
+                status_line.stop()
+            out.say(f"Stopped watching; request #{request_id} goes on (`portal request watch {request_id}`).")
+            raise typer.Exit(130)
         finally:
             if status_line is not None:
                 status_line.stop()

@@ -26,6 +26,7 @@ def _console(*, stderr: bool = False) -> Console:
 class Output:
     def __init__(self, mode: str = "table"):
         self.mode = mode
+        self._console: Console | None = None
 
     @property
     def json(self) -> bool:
@@ -33,7 +34,10 @@ class Output:
 
     @property
     def console(self) -> Console:
-        return _console()
+        """One console for the whole command, so lines printed under `watch`'s spinner stay whole."""
+        if self._console is None:
+            self._console = _console()
+        return self._console
 
     def data(self, value: Any) -> None:
         """The API's JSON, indented (for ``--output json``)."""
