@@ -333,14 +333,16 @@ def read_body(path: Path) -> dict:
 @handled
 def request_create(
     ctx: typer.Context,
-    template: Annotated[str | None, typer.Argument(help="The template's slug (see `portal catalog`); or give "
-                                                   "it in --file.", show_default=False)] = None,
-    team: Annotated[str | None, typer.Option("--team", "-t", help="Your team's slug.", show_default=False)] = None,
+    template: Annotated[str | None, typer.Argument(
+        metavar="TEMPLATE", help="The template's slug (see `portal catalog`); or give it in --file.",
+        show_default=False)] = None,
+    team: Annotated[str | None, typer.Option("--team", "-t", metavar="TEAM", help="Your team's slug.",
+                                             show_default=False)] = None,
     title: Annotated[str | None, typer.Option("--title", help="What the request is for, in a few words.",
                                               show_default=False)] = None,
-    set_: Annotated[list[str] | None, typer.Option("--set", "-s", help="A parameter, key=value (repeatable); "
-                                                   "typed as the template says: 40, true, a,b or [\"a\",\"b\"].",
-                                                   show_default=False)] = None,
+    set_: Annotated[list[str] | None, typer.Option(
+        "--set", "-s", metavar="KEY=VALUE", show_default=False,
+        help="A parameter (repeatable), typed as the template says: 40, true, a,b or [\"a\",\"b\"].")] = None,
     classification: Annotated[str | None, typer.Option(
         "--classification", help="The data it holds: public, internal, confidential or restricted.",
         show_default=False)] = None,
@@ -747,8 +749,8 @@ def decommission(
     ctx: typer.Context,
     request_id: Annotated[int, typer.Argument(metavar="REQUEST_ID", help="The request that made the resources.")],
     reason: Annotated[str, typer.Option("--reason", help="Why they can go (kept in the audit trail).")],
-    item: Annotated[list[int] | None, typer.Option("--item", help="Only this item (repeatable); default: all.",
-                                                   show_default=False)] = None,
+    item: Annotated[list[int] | None, typer.Option("--item", metavar="ITEM_ID", show_default=False,
+                                                   help="Only this item (repeatable); default: all.")] = None,
 ) -> None:
     """Ask to destroy the resources of a request (a change request, approved like any other)."""
     st = state(ctx)
