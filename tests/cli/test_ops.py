@@ -179,3 +179,34 @@ def test_audit_export_for_admins_as_csv_and_json(cli, people, in_review, tmp_pat
     assert "request.submitted" in {event["verb"] for event in events}
     assert refused.exit_code == 3 and "Error:" in refused.stderr
     assert bad_date.exit_code == 2 and "not a date" in bad_date.stderr
+
+
+def test_a_failed_run_is_watched_to_exit_1_with_its_error_then_retried(cli, people, mlops_only, in_review,
+                                                                       fake_engine, inline_tasks):
+    from portal.onboarding.services.reviews import record_decision
+
+    fake_engine.fail("churn-vm", "apply", RuntimeError("the cloud said no"))
+    record_decision(stage=stage_of(in_review), actor=mlops_only.people["approver"], outcome="approve")
+    inline_tasks.drain()
+    in_review.refresh_from_db()
+    assert in_review.status == "failed"
+
+    watched = cli("request", "watch", in_review.pk, token=people.requester)
+    retried = cli("request", "retry", in_review.pk, token=people.requester)
+    inline_tasks.drain()
+    again = cli("request", "watch", in_review.pk, token=people.requester)
+
+    assert watched.exit_code == 1, watched.output
+    assert f"Request #{in_review.pk} is failed." in watched.stdout
+    assert "the cloud said no" in watched.stdout
+    assert f"portal request retry {in_review.pk}" in watched.stdout
+    assert retried.exit_code == 0, retried.output
+    assert f"Request #{in_review.pk} retried: it is now provisioning." in retried.stdout
+    assert again.exit_code == 0 and f"Request #{in_review.pk} is active." in again.stdout
+
+
+def test_cancel_of_a_request_with_nothing_running_is_refused(cli, people, in_review):
+    result = cli("request", "cancel", in_review.pk, token=people.requester)
+
+    assert result.exit_code == 1
+    assert "Error:" in result.stderr and "Traceback" not in result.output

@@ -273,3 +273,28 @@ def test_withdraw_and_a_second_withdraw_is_refused(cli, requester, mlops_only):
     made.refresh_from_db()
     assert made.status == "withdrawn"
     assert second.exit_code == 1 and "Error:" in second.stderr
+
+
+def test_lists_and_booleans_are_typed_from_the_schema(cli, requester):
+    result = cli("request", "create", "eks-cluster", "--team", "churn-modelling", "--title", "Cluster",
+                 "--set", "name=feat-cluster", "--set", "cpu_instance_types=m5.xlarge,m5.2xlarge",
+                 "--set", "cpu_min_size=1", "--set", "cpu_desired_size=2", "--set", "cpu_max_size=3",
+                 "--set", "gpu_enabled=no", "--set", "node_disk_size_gb=50", "--set", "purpose=serving features",
+                 *DETAILS, token=requester)
+    json_list = cli("request", "create", "eks-cluster", "--team", "churn-modelling", "--title", "Cluster 2",
+                    "--set", "name=feat-cluster-2", "--set", 'cpu_instance_types=["m6i.xlarge"]',
+                    "--set", "cpu_min_size=1", "--set", "cpu_desired_size=1", "--set", "cpu_max_size=1",
+                    "--set", "gpu_enabled=true", "--set", "gpu_instance_types=g5.xlarge", "--set", "gpu_min_size=0",
+                    "--set", "gpu_desired_size=1", "--set", "gpu_max_size=1", "--set", "node_disk_size_gb=50",
+                    "--set", "purpose=serving features", *DETAILS, token=requester)
+    bad_bool = cli("request", "create", "eks-cluster", "--team", "churn-modelling", "--title", "Cluster 3",
+                   "--set", "gpu_enabled=perhaps", token=requester)
+
+    assert result.exit_code == 0, result.output
+    assert json_list.exit_code == 0, json_list.output
+    first, second = (r.items.get().values for r in OnboardingRequest.objects.order_by("pk"))
+    assert first["cpu_instance_types"] == ["m5.xlarge", "m5.2xlarge"] and first["gpu_enabled"] is False
+    assert first["cpu_desired_size"] == 2
+    assert second["cpu_instance_types"] == ["m6i.xlarge"] and second["gpu_enabled"] is True
+    assert second["gpu_instance_types"] == ["g5.xlarge"]
+    assert bad_bool.exit_code == 2 and "true or false" in bad_bool.stderr
