@@ -17,6 +17,7 @@ API = "/api/v1/"
 OK, REFUSED, USAGE, AUTH, NOT_FOUND, UNAVAILABLE = 0, 1, 2, 3, 4, 5
 PAGE_SIZE = 200  # the most the portal gives in one page
 BACKOFF = 0.5  # seconds before the first new attempt; doubled each time
+MAX_THROTTLE_WAIT = 60  # a throttled call waits for the Retry-After the portal gives, up to this
 
 
 LOST = (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError, httpx.ReadTimeout)
@@ -67,6 +68,13 @@ def error_from(response: httpx.Response) -> PortalError:
     return PortalError(message, exit_code=exit_code_for(status), errors=errors, status=status, hint=hint)
 
 
+def _seconds(value: str | None) -> float | None:
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
 class Client:
     """One portal: ``Client(url, token)``. ``connect_retries`` more attempts for a call that could not
     connect (it never reached the portal, so it is safe to send again — also for a POST)."""
@@ -95,12 +103,15 @@ class Client:
     def send(self, method: str, path: str, *, params: dict | None = None, json: Any = None,
              headers: dict | None = None) -> httpx.Response:
         """The answer to one call; a PortalError for anything but a success."""
+        return self._again(method, path, params=params, json=json, headers=headers, attempt=0)
+
+    def _again(self, method: str, path: str, *, params: dict | None, json: Any, headers: dict | None,
+               attempt: int) -> httpx.Response:
         if not self.token:
             raise PortalError("You are not logged in: run `portal login` (or set PORTAL_TOKEN).", exit_code=AUTH)
         params = {k: v for k, v in (params or {}).items() if v is not None and v != "" and v != []}
         # A GET changes nothing, and a POST with an Idempotency-Key gets the first answer again.
         again_is_safe = method == "GET" or "Idempotency-Key" in (headers or {})
-        attempt = 0
         while True:
             try:
                 response = self.http.request(method, path.lstrip("/") if not path.startswith("http") else path,
@@ -123,6 +134,11 @@ class Client:
                 raise PortalError(f"The portal at {self.url} did not answer in time.", exit_code=UNAVAILABLE)
             except httpx.HTTPError as exc:
                 raise PortalError(f"Talking to the portal at {self.url} failed: {exc}.", exit_code=UNAVAILABLE)
+        if response.status_code == 429 and again_is_safe and attempt < self.connect_retries:
+            wait = _seconds(response.headers.get("Retry-After"))
+            if wait is not None and wait <= MAX_THROTTLE_WAIT:  # throttled (e.g. a long watch): wait, then again
+                time.sleep(wait)
+                return self._again(method, path, params=params, json=json, headers=headers, attempt=attempt + 1)
         if response.is_redirect:
             # the API never redirects; a redirect means the URL is not the portal's (e.g. http → https, a login page)
             raise PortalError(f"The portal at {self.url} redirected to {response.headers.get('location')}: "

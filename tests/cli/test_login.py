@@ -167,3 +167,41 @@ def test_a_portal_that_comes_back_while_the_command_waits_is_reached(cli, demo, 
     assert result.exit_code == 0, result.output
     assert "requester" in result.stdout
     assert waits == [client.BACKOFF]  # refused once, then connected
+
+
+def test_a_throttled_call_waits_as_the_portal_says_then_goes_on(cli, demo, monkeypatch):
+    """Calls past the token's rate get 429 with Retry-After: the command waits that long (here: the wait
+    lets the rate window pass) and calls again; a wait longer than it accepts is said, exit 5."""
+    from types import SimpleNamespace
+
+    from django.core.cache import cache
+
+    from portal.api.throttling import PerTokenThrottle
+    from portal.cli import client
+
+    cache.clear()
+    monkeypatch.setattr(PerTokenThrottle, "THROTTLE_RATES", {"token": "2/min", "session": "2/min",
+                                                             "anonymous": "2/min"})
+    token = token_of(demo.people["requester"])
+    waits = []
+
+    def sleep(seconds):
+        waits.append(seconds)
+        cache.clear()  # the minute has passed
+
+    monkeypatch.setattr(client, "time", SimpleNamespace(sleep=sleep))
+    assert cli("whoami", token=token).exit_code == 0
+    assert cli("whoami", token=token).exit_code == 0
+
+    third = cli("whoami", token=token)  # over the rate: waits, then answered
+
+    monkeypatch.setattr(client, "MAX_THROTTLE_WAIT", 1)
+    cli("whoami", token=token)
+    refused = cli("whoami", token=token)  # over the rate, and the wait is longer than the command accepts
+
+    assert third.exit_code == 0, third.output
+    assert "requester" in third.stdout
+    assert len(waits) == 1 and 0 < waits[0] <= 60
+    assert refused.exit_code == 5
+    assert "Too many calls: try again in" in refused.stderr
+    cache.clear()
