@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from . import config
-from .client import AUTH, NOT_FOUND, REFUSED, USAGE, Client, PortalError
+from .client import AUTH, REFUSED, Client, PortalError
 from .output import Output, show_error, text
 
 EXIT_CODES = """Exit codes: 0 done · 1 refused or failed (invalid request, rejected, failed run) · 2 wrong usage ·
@@ -812,5 +812,3 @@ def main() -> None:
     """The console script: `portal`."""
     app()
 
-
-__all__ = ["NOT_FOUND", "USAGE", "app", "main"]
