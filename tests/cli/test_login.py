@@ -205,3 +205,13 @@ def test_a_throttled_call_waits_as_the_portal_says_then_goes_on(cli, demo, monke
     assert refused.exit_code == 5
     assert "Too many calls: try again in" in refused.stderr
     cache.clear()
+
+
+def test_login_asks_for_the_url_when_none_is_known(cli, demo):
+    token = token_of(demo.people["requester"])
+
+    result = cli("login", stored=True, input=f"{cli.url}\n{token}\n")
+
+    assert result.exit_code == 0, result.output
+    assert "Portal URL" in result.output
+    assert json.loads(config_file(cli).read_text()) == {"url": cli.url, "token": token}
