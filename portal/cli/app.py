@@ -134,7 +134,8 @@ def login(
         except PortalError as error:
             if error.exit_code == AUTH:
                 error.message = f"The portal at {url} refused this token: {error.message}"
-                error.hint = "Make a new personal access token on the portal (your name → Access tokens, /account/tokens/) and run `portal login` again."
+                error.hint = ("Make a new personal access token on the portal (your name → Access tokens, "
+                              "/account/tokens/) and run `portal login` again.")
             raise
     path = config.save(url=url, token=token)
     if out.json:
