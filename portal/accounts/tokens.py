@@ -80,6 +80,7 @@ def token_for(text: str) -> PersonalAccessToken | None:
     return token
 
 
+@transaction.atomic
 def record_use(token: PersonalAccessToken, *, method: str, path: str) -> None:
     """Every call made with a token is audited with the token's name."""
     now = timezone.now()

@@ -32,6 +32,15 @@ def bundle_versions(bundle: Bundle) -> list[tuple[str, TemplateVersion | None]]:
     return sections
 
 
+def bundle_unavailable(bundle: Bundle, sections) -> str:
+    """Why ``bundle`` (with its ``bundle_versions``) cannot be requested now, or "" when it can."""
+    missing = [title for title, version in sections if version is None]
+    if missing or not sections:
+        return (f"The bundle “{bundle}” cannot be requested now: {', '.join(missing) or 'it is empty'} has no "
+                "published version. Ask an admin.")
+    return ""
+
+
 def requestable_version(pk) -> TemplateVersion | None:
     """A published version by primary key (for the live estimate); None for anything else."""
     try:

@@ -172,8 +172,7 @@ def whoami(ctx: typer.Context) -> None:
     settings = config.resolve(st.url)
     with st.client() as client:
         me = client.get("me")
-    if st.out.json:
-        st.out.data(me)
+    if st.out.as_json(me):
         return
     st.out.fields([
         ("User", me.get("username")), ("Name", me.get("name")), ("E-mail", me.get("email")),
@@ -211,8 +210,7 @@ def catalog_show(ctx: typer.Context,
     st = state(ctx)
     with st.client() as client:
         found = client.get(f"catalog/templates/{template}")
-    if st.out.json:
-        st.out.data(found)
+    if st.out.as_json(found):
         return
     version = found.get("version") or {}
     st.out.fields([("Template", found.get("slug")), ("Name", found.get("name")), ("Kind", found.get("kind")),
@@ -405,8 +403,7 @@ def request_create(
             show_validation(st.out, answer)
             raise typer.Exit(0 if answer.get("valid") else REFUSED)
         created = client.post("requests", body, headers={"Idempotency-Key": key})
-    if st.out.json:
-        st.out.data(created)
+    if st.out.as_json(created):
         return
     st.out.say(f"Request #{created.get('id')} “{created.get('title')}” created: {created.get('status')}.")
     pending = created.get("pending_stages") or [ref(s.get("team")) for s in created.get("stages") or []
@@ -478,8 +475,7 @@ def request_show(ctx: typer.Context, request_id: Annotated[int, typer.Argument(m
     st = state(ctx)
     with st.client() as client:
         found = client.get(f"requests/{request_id}")
-    if st.out.json:
-        st.out.data(found)
+    if st.out.as_json(found):
         return
     show_request(st.out, found)
 
@@ -618,8 +614,7 @@ def _act(ctx: typer.Context, request_id: int, action: str, past: str) -> None:
     st = state(ctx)
     with st.client() as client:
         found = client.post(f"requests/{request_id}/{action}")
-    if st.out.json:
-        st.out.data(found)
+    if st.out.as_json(found):
         return
     st.out.say(f"Request #{request_id} {past}: it is now {found.get('status')}.")
 
@@ -683,8 +678,7 @@ def _decide(ctx: typer.Context, stage_id: int, decision: str, comment: str | Non
     st = state(ctx)
     with st.client() as client:
         answer = client.post(f"approvals/{stage_id}/decide", {"decision": decision, "comment": comment or ""})
-    if st.out.json:
-        st.out.data(answer)
+    if st.out.as_json(answer):
         return
     stage = answer.get("stage") or {}
     request = stage.get("request")
@@ -760,8 +754,7 @@ def decommission(
         body["items"] = item
     with st.client() as client:
         created = client.post(f"requests/{request_id}/decommission", body)
-    if st.out.json:
-        st.out.data(created)
+    if st.out.as_json(created):
         return
     st.out.say(f"Change request #{created.get('id')} created to decommission request #{request_id}: "
                f"{created.get('status')}.")

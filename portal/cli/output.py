@@ -39,6 +39,12 @@ class Output:
             self._console = _console()
         return self._console
 
+    def as_json(self, value: Any) -> bool:
+        """With ``--output json``: print the API's ``value`` and say so (the command is done)."""
+        if self.json:
+            self.data(value)
+        return self.json
+
     def data(self, value: Any) -> None:
         """The API's JSON, indented (for ``--output json``)."""
         typer.echo(json.dumps(value, indent=2, ensure_ascii=False))

@@ -18,7 +18,7 @@ from portal.catalog.estimates import estimate_panel, estimate_panel_for
 from portal.catalog.forms import data_for, readable_values, typed_values
 from portal.catalog.models import Bundle
 from portal.catalog.sections import build_sections, sections_from_post
-from portal.catalog.selectors import bundle_versions, offered_version_for
+from portal.catalog.selectors import bundle_unavailable, bundle_versions, offered_version_for
 from portal.core.errors import ApplicationError
 from portal.teams.models import Team
 
@@ -44,10 +44,9 @@ def new_request(request, slug):
 def new_bundle_request(request, slug):
     bundle = get_object_or_404(Bundle, slug=slug, is_active=True)
     specs = bundle_versions(bundle)
-    missing = [title for title, version in specs if version is None]
-    if missing or not specs:
-        messages.error(request, f"The bundle “{bundle}” cannot be requested now: {', '.join(missing) or 'it is empty'} "
-                       "has no published version. Ask an admin.")
+    unavailable = bundle_unavailable(bundle, specs)
+    if unavailable:
+        messages.error(request, unavailable)
         return redirect("catalog:index")
     sections = build_sections(specs, request.POST or None)
     return _compose(request, sections, heading=f"{bundle.name} bundle", intro=bundle.description,

@@ -18,7 +18,7 @@ from portal.approvals.facts import facts_for
 from portal.approvals.routing import stages_for
 from portal.catalog.models import Bundle
 from portal.catalog.pricing import estimate_items
-from portal.catalog.selectors import bundle_versions, offered_version_for
+from portal.catalog.selectors import bundle_unavailable, bundle_versions, offered_version_for
 from portal.catalog.validation import NON_FIELD
 from portal.core.errors import ApplicationError, Conflict, PermissionDenied
 from portal.core.secrets import masked
@@ -112,10 +112,9 @@ def _bundle_entries(slug: str, items: list[dict]) -> list[Entry]:
     if bundle is None:
         raise FieldProblems([{"pointer": "/bundle", "detail": f"No bundle “{slug}” is offered in the catalog."}])
     specs = bundle_versions(bundle)
-    missing = [title for title, version in specs if version is None]
-    if missing or not specs:
-        raise FieldProblems([{"pointer": "/bundle", "detail": f"The bundle “{bundle}” cannot be requested now: "
-                              f"{', '.join(missing) or 'it is empty'} has no published version. Ask an admin."}])
+    unavailable = bundle_unavailable(bundle, specs)
+    if unavailable:
+        raise FieldProblems([{"pointer": "/bundle", "detail": unavailable}])
     if len(items) != len(specs):
         raise FieldProblems([{"pointer": "/items", "detail": f"The bundle has {len(specs)} items "
                               f"({', '.join(title for title, _ in specs)}): give the values of each, in that order."}])
