@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from portal.accounts.sso_views import SignOnCallback, SignOnStart
 from portal.accounts.views import LoginView, LogoutView
 from portal.core.views import home
 
@@ -8,6 +9,8 @@ urlpatterns = [
     path("", home, name="home"),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
+    path("sso/start/", SignOnStart.as_view(), name="sso_start"),  # single sign-on (OpenID Connect)
+    path("sso/callback/", SignOnCallback.as_view(), name="sso_callback"),  # the redirect URI to register
     path("catalog/", include("portal.catalog.urls")),
     path("requests/", include("portal.onboarding.urls")),
     path("approvals/", include("portal.approvals.urls")),

@@ -18,6 +18,21 @@ if [ ! -f "$stamp" ]; then
   rm -f .venv/.installed-*
   touch "$stamp"
 fi
+# The tests' OpenID Connect provider (tests/fixtures/oidc: node's oidc-provider), installed from its lock
+# file; again only when the lock file changes.
+if [[ ",$extras," == *",test,"* ]]; then
+  oidc_dir=tests/fixtures/oidc
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "node (>= 20) and npm are needed for the single sign-on tests (apt-get install nodejs npm)." >&2
+    exit 1
+  fi
+  oidc_stamp="$oidc_dir/node_modules/.installed-$(sha256sum "$oidc_dir/package-lock.json" | cut -c1-16)"
+  if [ ! -f "$oidc_stamp" ]; then
+    echo "Installing the test OpenID Connect provider (npm ci) …"
+    (cd "$oidc_dir" && npm ci --no-audit --no-fund --silent)
+    touch "$oidc_stamp"
+  fi
+fi
 if ! command -v terraform >/dev/null 2>&1; then
   echo "terraform (>= 1.6) is not on PATH; install it (https://developer.hashicorp.com/terraform/install)." >&2
   exit 1

@@ -8,7 +8,7 @@ role (``accounts.platform_admin``, see ``roles``): what an admin may see and do 
 
 ``ensure_portal_admins_group`` is idempotent. It runs after every ``migrate`` (post_migrate, see
 ``apps.py``), so new databases and test databases have the group, and when a directory login grants
-the admin role (``directory_roles``).
+the admin role (``identity_roles``).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ ADMIN_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     "provisioning": {"run": VIEW},
     "audit": {"auditevent": VIEW},
     # Adding people to teams picks users (autocomplete needs view); role mappings stay superuser-only.
-    "accounts": {"user": VIEW, "directoryrolemapping": VIEW},
+    "accounts": {"user": VIEW, "identityrolemapping": VIEW},
     # Failed logins (django-axes): deleting an access attempt unlocks that username+address early.
     "axes": {"accessattempt": ("view", "delete"), "accesslog": VIEW, "accessfailurelog": VIEW},
 }

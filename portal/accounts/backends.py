@@ -4,7 +4,7 @@ The connection comes from the same ``PORTAL_DIRECTORY`` settings the directory e
 service account, users' base DN, flavour defaults for the username attribute and the people
 filter); ``AUTH_LDAP_*`` settings, when present, still override any of it. At each login the user's
 name and email are copied from the directory and their groups are mapped to portal roles
-(``directory_roles``). A directory that cannot be reached is noted on the request, so the login
+(``identity_roles``). A directory that cannot be reached is noted on the request, so the login
 page can say so instead of "wrong password"; ModelBackend (after this one) still logs local
 accounts in.
 """
@@ -20,8 +20,8 @@ from django_auth_ldap.config import LDAPSearch, NestedMemberDNGroupType
 
 from provisioning.directory import DirectoryConfig
 
-from .directory_roles import apply_directory_roles
 from .forms import DIRECTORY_REFUSED, DIRECTORY_UNAVAILABLE
+from .identity_roles import apply_directory_roles
 
 log = logging.getLogger(__name__)
 

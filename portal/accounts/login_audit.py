@@ -31,3 +31,24 @@ def record_lockout(sender, request=None, username=None, ip_address=None, **kwarg
     """django-axes' ``user_locked_out``: the moment a username+address pair is locked out."""
     username, user = _tried({get_user_model().USERNAME_FIELD: username})
     record_event(actor=None, verb="login.locked_out", target=user, data={"username": username, "ip": ip_address})
+
+
+SINGLE_SIGN_ON = "single sign-on"
+
+
+def record_sso_login(request, user) -> None:
+    """A successful single sign-on: ``login.succeeded`` about the person (never a token)."""
+    from django.conf import settings
+
+    record_event(actor=user, verb="login.succeeded", target=user, data={
+        "username": user.username, "ip": get_client_ip_address(request), "via": SINGLE_SIGN_ON,
+        "issuer": settings.PORTAL_OIDC_ISSUER})
+
+
+def record_sso_failure(request, *, reason: str, username: str = "") -> None:
+    """A single sign-on refused or broken off: ``login.failed`` with the reason's code (and the account,
+    when the provider had said who it was)."""
+    username, user = _tried({get_user_model().USERNAME_FIELD: username})
+    record_event(actor=None, verb="login.failed", target=user, data={
+        "username": username, "ip": get_client_ip_address(request), "via": SINGLE_SIGN_ON, "reason": reason,
+        "locked_out": False})

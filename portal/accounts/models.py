@@ -17,36 +17,44 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
 
-class DirectoryRoleMapping(TimeStampedModel):
-    """A directory group that gives its members a portal role at each directory login.
+class IdentityRoleMapping(TimeStampedModel):
+    """A directory group (LDAP/AD login) or a single sign-on claim value (OpenID Connect login) that gives
+    people a portal role at each login through that source (``identity_roles``).
 
-    Teams named by any mapping are kept in step with the directory for people who log in through
-    it (added and removed); other memberships are left alone. Same for the admin role (``is_staff`` and
-    the "Portal admins" group, which holds the platform admin permission) once any mapping grants it.
+    Teams named by a mapping of a source are kept in step for people who log in through that source
+    (added and removed); other memberships are left alone. Same for the admin role (``is_staff`` and
+    the "Portal admins" group, which holds the platform admin permission) once a mapping of the source
+    grants it.
     """
+
+    class Source(models.TextChoices):
+        DIRECTORY = "directory", "Directory group (LDAP/AD login)"
+        OIDC = "oidc", "Single sign-on claim value (OpenID Connect)"
 
     class Role(models.TextChoices):
         REQUESTER = "requester", "Requester in a modelling team"  # member of the team: requests resources
         APPROVER = "approver", "Approver in a steering team"  # member of the team: decides its stages
         ADMIN = "admin", "Portal admin (staff)"  # Portal admins group (platform admin) + is_staff (admin's door)
 
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.DIRECTORY)
     group = models.CharField(
-        max_length=500,
-        help_text="The directory group: its DN (cn=ml-churn,ou=groups,dc=example,dc=org) or just its "
-        "name (ml-churn). DNs compare as the directory does; names ignore case.",
+        "group or claim value", max_length=500,
+        help_text="A directory group: its DN (cn=ml-churn,ou=groups,dc=example,dc=org) or just its name "
+        "(ml-churn); DNs compare as the directory does, names ignore case. A single sign-on claim value: "
+        "one value of the role claims (PORTAL_OIDC_ROLE_CLAIMS, e.g. the groups claim), compared exactly.",
     )
     role = models.CharField(max_length=20, choices=Role.choices)
     team = models.ForeignKey(
-        "teams.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="directory_mappings",
+        "teams.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="role_mappings",
         help_text="The modelling team (requester) or steering team (approver); empty for portal admin.",
     )
 
     class Meta:
-        ordering = ["role", "team__name", "group"]
+        ordering = ["source", "role", "team__name", "group"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(role="admin", team__isnull=True) | (~Q(role="admin") & Q(team__isnull=False)),
-                name="directory_mapping_team_iff_not_admin",
+                name="identity_mapping_team_iff_not_admin",
             ),
         ]
 
@@ -60,7 +68,9 @@ class DirectoryRoleMapping(TimeStampedModel):
         from portal.teams.models import Team
 
         self.group = (self.group or "").strip()
-        if "=" in self.group:
+        if not self.group:
+            raise ValidationError({"group": "Give the directory group or the claim value."})
+        if self.source == self.Source.DIRECTORY and "=" in self.group:
             try:
                 parse_dn(self.group)
             except LDAPInvalidDnError:

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from portal.core.redirects import safe_path
 
 from .forms import LoginForm
+from .local_login import password_login_enabled
 
 
 class SafeNextMixin:
@@ -15,11 +16,23 @@ class SafeNextMixin:
 
 
 class LoginView(SafeNextMixin, auth_views.LoginView):
+    """The login page: single sign-on (when set up) and/or the username and password form (local accounts,
+    directory accounts). With neither local nor directory login on, a posted password is refused here."""
+
     template_name = "accounts/login.html"
     authentication_form = LoginForm
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "directory_login": settings.PORTAL_LDAP_LOGIN}
+        return {**super().get_context_data(**kwargs), "directory_login": settings.PORTAL_LDAP_LOGIN,
+                "local_login": settings.PORTAL_LOCAL_LOGIN, "password_login": password_login_enabled(),
+                "single_sign_on": settings.PORTAL_OIDC, "provider_name": settings.PORTAL_OIDC_PROVIDER_NAME}
+
+    def post(self, request, *args, **kwargs):
+        if not password_login_enabled():
+            context = self.get_context_data(refused="Logging in with a password is turned off here; use single "
+                                                    "sign-on.")
+            return self.render_to_response(context, status=403)
+        return super().post(request, *args, **kwargs)
 
 
 class LogoutView(SafeNextMixin, auth_views.LogoutView):

@@ -349,19 +349,58 @@ PORTAL_DIRECTORY = {
     "placeholder_member_dn": env("PORTAL_DIRECTORY_PLACEHOLDER_DN"),
 }
 # Portal login with the directory's username and password (off by default): the same directory,
-# groups mapped to roles in the admin (Accounts → Directory role mappings); local accounts still work.
+# groups mapped to roles in the admin (Accounts → Identity role mappings); local accounts still work.
 PORTAL_LDAP_LOGIN = env_bool("PORTAL_LDAP_LOGIN", False)
 PORTAL_LDAP_LOGIN_GROUPS_DN = env("PORTAL_LDAP_LOGIN_GROUPS_DN", "")  # where role groups live; default: groups DN
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out username+address before any check
-    *(["portal.accounts.backends.DirectoryLoginBackend"] if PORTAL_LDAP_LOGIN else []),
-    "django.contrib.auth.backends.ModelBackend",
-]
+# The login backends (after the single sign-on section below decides what it adds).
 PORTAL_GROUP_NAME_CONVENTION = env("PORTAL_GROUP_NAME_CONVENTION", "ds-{team}-{purpose}")
 PORTAL_DIRECTORY_FIX_DRIFT = env_bool("PORTAL_DIRECTORY_FIX_DRIFT", False)
 CELERY_BEAT_SCHEDULE["reconcile-directory-groups"] = {
     "task": "inventory.reconcile_directory_groups", "schedule": 3600.0,
 }
+
+# --- Single sign-on (OpenID Connect: authorization code + PKCE, via mozilla-django-oidc) -----------
+# Off unless PORTAL_OIDC_ISSUER is set. The provider's endpoints and keys come from its discovery
+# document (<issuer>/.well-known/openid-configuration), read when first needed and cached. Register the
+# redirect URI <portal URL>/sso/callback/ at the provider. Claim values map to roles in the admin
+# (Accounts → Identity role mappings, source "single sign-on claim value"), applied at each login.
+PORTAL_OIDC_ISSUER = (env("PORTAL_OIDC_ISSUER", "") or "").rstrip("/")
+PORTAL_OIDC = bool(PORTAL_OIDC_ISSUER)
+PORTAL_OIDC_PROVIDER_NAME = env("PORTAL_OIDC_PROVIDER_NAME", "single sign-on")  # "Log in with <this>"
+OIDC_RP_CLIENT_ID = env("PORTAL_OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = env("PORTAL_OIDC_CLIENT_SECRET", "")  # never logged nor audited
+OIDC_RP_SCOPES = env("PORTAL_OIDC_SCOPES", "openid email profile")
+OIDC_RP_SIGN_ALGO = env("PORTAL_OIDC_SIGN_ALGO", "RS256")  # ID tokens signed with the provider's keys (JWKS)
+OIDC_USE_PKCE = True  # S256 code challenge on every login
+OIDC_USE_NONCE = True
+OIDC_TIMEOUT = float(env("PORTAL_OIDC_TIMEOUT_SECONDS", "10"))  # each call to the provider
+OIDC_CREATE_USER = env_bool("PORTAL_OIDC_CREATE_USERS", True)  # false: only people who already have an account
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso_callback"
+OIDC_STORE_ACCESS_TOKEN = OIDC_STORE_ID_TOKEN = False  # the portal needs neither after the login
+# How the portal authenticates at the token endpoint: client_secret_basic (the OIDC default) or client_secret_post.
+OIDC_TOKEN_USE_BASIC_AUTH = env("PORTAL_OIDC_TOKEN_AUTH_METHOD", "client_secret_basic") == "client_secret_basic"
+PORTAL_OIDC_LEEWAY_SECONDS = int(env("PORTAL_OIDC_LEEWAY_SECONDS", "60"))  # clock skew allowed on exp/iat
+PORTAL_OIDC_DISCOVERY_CACHE_SECONDS = int(env("PORTAL_OIDC_DISCOVERY_CACHE_SECONDS", "3600"))
+PORTAL_OIDC_CLAIMS = {  # which claim holds what (nested claims by dotted path, e.g. realm_access.roles)
+    "username": env("PORTAL_OIDC_USERNAME_CLAIM", "preferred_username"),
+    "email": env("PORTAL_OIDC_EMAIL_CLAIM", "email"),
+    "first_name": env("PORTAL_OIDC_FIRST_NAME_CLAIM", "given_name"),
+    "last_name": env("PORTAL_OIDC_LAST_NAME_CLAIM", "family_name"),
+}
+# The claims whose values (a string or a list of strings) are matched against the role mappings.
+PORTAL_OIDC_ROLE_CLAIMS = [c.strip() for c in env("PORTAL_OIDC_ROLE_CLAIMS", "groups").split(",") if c.strip()]
+# The portal's own accounts' passwords (ModelBackend). Off: only single sign-on or directory logins
+# work; a local password is refused by the server, not merely hidden (the backend that stays only
+# loads users and their permissions).
+PORTAL_LOCAL_LOGIN = env_bool("PORTAL_LOCAL_LOGIN", True)
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out username+address before any check
+    *(["portal.accounts.backends.DirectoryLoginBackend"] if PORTAL_LDAP_LOGIN else []),
+    *(["portal.accounts.single_sign_on.SingleSignOnBackend"] if PORTAL_OIDC else []),
+    ("django.contrib.auth.backends.ModelBackend" if PORTAL_LOCAL_LOGIN
+     else "portal.accounts.local_login.NoPasswordBackend"),  # users and permissions, no password
+]
+# --- end of single sign-on ------------------------------------------------------------------------
 
 # --- Lifecycle: expiry (TTL) and change requests ----------------------------------------------
 # Owners are warned this many days before a resource's expiry (each once); expired resources

@@ -8,11 +8,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 
 from portal.accounts.admin_group import PORTAL_ADMINS, ensure_portal_admins_group
-from portal.accounts.models import DirectoryRoleMapping
+from portal.accounts.models import IdentityRoleMapping
 from portal.audit.models import AuditEvent
 from tests.fixtures.directory_tree import LDAP_TREE
 
-Role = DirectoryRoleMapping.Role
+Role = IdentityRoleMapping.Role
 TEMPLATES = "/admin/catalog/resourcetemplate/"
 # What an admin manages (change lists and add pages) and may only look at.
 ADMIN_PAGES = [TEMPLATES, f"{TEMPLATES}add/", "/admin/catalog/templateversion/", "/admin/catalog/bundle/",
@@ -37,7 +37,7 @@ def test_the_group_exists_after_migrate_with_what_an_admin_needs_and_no_audit_wr
     for never in ("audit.delete_auditevent", "audit.change_auditevent", "audit.add_auditevent",
                   "catalog.delete_resourcetemplate", "provisioning.change_run", "provisioning.delete_run",
                   "inventory.change_provisionedresource", "accounts.change_user",
-                  "accounts.change_directoryrolemapping", "auth.change_group"):
+                  "accounts.change_identityrolemapping", "auth.change_group"):
         assert never not in perms, never
 
 
@@ -57,8 +57,8 @@ def test_a_directory_admin_can_work_in_the_admin_and_a_requester_cannot(
     tree = LDAP_TREE
     admins, admins_dn = role_groups.make(tree, [tree.user_dn("alice")])
     _, requesters_dn = role_groups.make(tree, [tree.user_dn("bob")])
-    DirectoryRoleMapping.objects.create(group=admins, role=Role.ADMIN)
-    DirectoryRoleMapping.objects.create(group=requesters_dn, role=Role.REQUESTER, team=demo.teams["churn-modelling"])
+    IdentityRoleMapping.objects.create(group=admins, role=Role.ADMIN)
+    IdentityRoleMapping.objects.create(group=requesters_dn, role=Role.REQUESTER, team=demo.teams["churn-modelling"])
 
     assert log_in("alice", tree.person("alice").password).status_code == 302
     alice = get_user_model().objects.get(username="alice")
@@ -96,7 +96,7 @@ def test_an_existing_staff_member_missing_the_group_gets_it_at_the_next_login(
 ):
     alice = get_user_model().objects.create_user("alice", is_staff=True)  # made staff before the group existed
     admins, _ = role_groups.make(LDAP_TREE, [LDAP_TREE.user_dn("alice")])
-    DirectoryRoleMapping.objects.create(group=admins, role=Role.ADMIN)
+    IdentityRoleMapping.objects.create(group=admins, role=Role.ADMIN)
     assert log_in("alice", LDAP_TREE.person("alice").password).status_code == 302
     assert alice.groups.filter(name=PORTAL_ADMINS).exists()
     assert AuditEvent.objects.filter(verb="user.staff_granted", object_id=str(alice.pk)).count() == 1

@@ -9,13 +9,13 @@ import time
 import pytest
 from django.contrib.auth import get_user_model
 
-from portal.accounts.models import DirectoryRoleMapping
+from portal.accounts.models import IdentityRoleMapping
 from portal.audit.models import AuditEvent
 from portal.teams.models import Membership
 from tests.accounts.conftest import BACKENDS
 from tests.fixtures.directory_tree import LDAP_TREE, PORTAL_PASSWORD, TREES
 
-Role = DirectoryRoleMapping.Role
+Role = IdentityRoleMapping.Role
 UNAVAILABLE = "cannot be reached right now"
 WRONG_PASSWORD = "Please enter a correct username and password"
 
@@ -59,12 +59,12 @@ def test_groups_give_roles_and_memberships_follow_them_at_each_login(
     admins, admins_dn = role_groups.make(tree, [alice_dn])
     _, outer_dn = role_groups.make(tree, [requesters_dn])  # a group holding a group: its members count too
     # By DN written differently from the directory's spelling, and by name in another case.
-    DirectoryRoleMapping.objects.create(group=requesters_dn.upper().replace(",", ", "), role=Role.REQUESTER,
+    IdentityRoleMapping.objects.create(group=requesters_dn.upper().replace(",", ", "), role=Role.REQUESTER,
                                         team=teams["churn-modelling"])
-    DirectoryRoleMapping.objects.create(group=approvers.upper(), role=Role.APPROVER, team=teams["finance"])
-    DirectoryRoleMapping.objects.create(group=admins, role=Role.ADMIN)
-    DirectoryRoleMapping.objects.create(group=outer_dn, role=Role.APPROVER, team=teams["cloud-ops"])
-    DirectoryRoleMapping.objects.create(group="cn=nobody-here,ou=groups,dc=ldap,dc=test", role=Role.APPROVER,
+    IdentityRoleMapping.objects.create(group=approvers.upper(), role=Role.APPROVER, team=teams["finance"])
+    IdentityRoleMapping.objects.create(group=admins, role=Role.ADMIN)
+    IdentityRoleMapping.objects.create(group=outer_dn, role=Role.APPROVER, team=teams["cloud-ops"])
+    IdentityRoleMapping.objects.create(group="cn=nobody-here,ou=groups,dc=ldap,dc=test", role=Role.APPROVER,
                                         team=teams["infosec"])
 
     assert log_in("alice", password).status_code == 302
@@ -103,7 +103,7 @@ def test_unmapped_teams_are_left_alone(directory_login, role_groups, log_in, dem
     alice = get_user_model().objects.create_user("alice")
     Membership.objects.create(user=alice, team=demo.teams["mlops-enablement"])
     _, dn = role_groups.make(LDAP_TREE, [LDAP_TREE.user_dn("alice")])
-    DirectoryRoleMapping.objects.create(group=dn, role=Role.REQUESTER, team=demo.teams["churn-modelling"])
+    IdentityRoleMapping.objects.create(group=dn, role=Role.REQUESTER, team=demo.teams["churn-modelling"])
     assert log_in("alice", LDAP_TREE.person("alice").password).status_code == 302
     assert teams_of(alice) == {"mlops-enablement": "member", "churn-modelling": "member"}
     assert not get_user_model().objects.get(pk=alice.pk).is_staff  # no admin mapping: is_staff is not managed
@@ -163,7 +163,7 @@ def test_passwords_are_never_logged_nor_audited(directory_login, make_slapd, rol
     caplog.set_level(logging.DEBUG)
     caplog.set_level(logging.DEBUG, logger="django_auth_ldap")
     _, dn = role_groups.make(LDAP_TREE, [LDAP_TREE.user_dn("alice")])
-    DirectoryRoleMapping.objects.create(group=dn, role=Role.ADMIN)
+    IdentityRoleMapping.objects.create(group=dn, role=Role.ADMIN)
     password = LDAP_TREE.person("alice").password
     assert log_in("alice", password).status_code == 302
     log_in("alice", "Typo-" + password)

@@ -79,7 +79,7 @@ def test_escalations_without_a_lead_go_to_platform_admins_not_to_staff(world):
 
 def test_is_staff_is_read_only_where_it_is_the_admins_door():
     """A new ``.is_staff`` check in a portal page or service would make the flag a role again."""
-    allowed = {"accounts/directory_roles.py",  # the admin role sets it (with the Portal admins group)
+    allowed = {"accounts/identity_roles.py",  # the admin role sets it (with the Portal admins group)
                "core/context_processors.py"}  # the admin shortcuts lead through the admin's door
     readers = set()
     for path in PORTAL.rglob("*.py"):
