@@ -1,7 +1,7 @@
 """Fixture plugins shared by the whole suite (pytest only honours pytest_plugins here)."""
 
 pytest_plugins = ["tests.fixtures.sandbox", "tests.fixtures.worker", "tests.fixtures.people", "tests.fixtures.runs",
-                  "tests.fixtures.api", "tests.fixtures.cli"]
+                  "tests.fixtures.api", "tests.fixtures.cli", "tests.fixtures.oidc_provider"]
 
 
 import pytest  # noqa: E402
