@@ -28,9 +28,12 @@ PROVIDER_ERRORS = {
     "temporarily_unavailable": "The provider is temporarily unavailable.",
 }
 
+REFUSED_BY_A_BACKEND = "refused"  # authenticate() said no without a reason (e.g. django-axes' lockout)
+
 
 def failure_page(request, failure: SignOnFailed):
-    record_sso_failure(request, reason=failure.reason, username=failure.username)
+    if failure.reason != REFUSED_BY_A_BACKEND:  # that one Django announced (user_login_failed → login_audit)
+        record_sso_failure(request, reason=failure.reason, username=failure.username)
     return render(request, "accounts/sso_failed.html", {"message": failure.message,
                                                         "provider_name": settings.PORTAL_OIDC_PROVIDER_NAME},
                   status=failure.status)
@@ -90,7 +93,7 @@ class SignOnCallback(OIDCAuthenticationCallbackView):
         self.user = auth.authenticate(request=request, nonce=started["nonce"],
                                       code_verifier=started.get("code_verifier"))
         if self.user is None:
-            raise SignOnFailed("refused", f"The sign-in was refused. {START_AGAIN}")
+            raise SignOnFailed(REFUSED_BY_A_BACKEND, f"The sign-in was refused. {START_AGAIN}")
         response = self.login_success()
         record_sso_login(request, self.user)
         return response

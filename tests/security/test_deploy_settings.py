@@ -98,3 +98,28 @@ def test_every_environment_enforces_the_csp(client, db):
     response = client.get("/login/")
     assert "Content-Security-Policy-Report-Only" not in response.headers
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_production_with_single_sign_on_and_local_passwords_off_passes_the_deploy_check(tmp_path):
+    sso = {"PORTAL_OIDC_ISSUER": "https://idp.example.org/realms/portal", "PORTAL_OIDC_CLIENT_ID": "portal",
+           "PORTAL_OIDC_CLIENT_SECRET": "s3cret-from-the-idp", "PORTAL_LOCAL_LOGIN": "false"}
+    result = run_production(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], {**GOOD_ENV, **sso},
+                            tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    result = run_production(["-c", "import django, json; django.setup(); from django.conf import settings as s; "
+                             "print(json.dumps(s.AUTHENTICATION_BACKENDS))"], {**GOOD_ENV, **sso}, tmp_path)
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == [
+        "axes.backends.AxesStandaloneBackend", "portal.accounts.single_sign_on.SingleSignOnBackend",
+        "portal.accounts.local_login.NoPasswordBackend"]
+
+
+@pytest.mark.parametrize(("env", "problem"), [
+    ({"PORTAL_OIDC_ISSUER": "https://idp.example.org"}, "accounts.E004"),
+    ({"PORTAL_OIDC_ISSUER": "http://idp.example.org", "PORTAL_OIDC_CLIENT_ID": "p",
+      "PORTAL_OIDC_CLIENT_SECRET": "s"}, "accounts.W001"),
+    ({"PORTAL_LOCAL_LOGIN": "false"}, "accounts.E006"),
+])
+def test_an_unusable_login_setup_is_named_by_the_deploy_check(tmp_path, env, problem):
+    result = run_production(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], {**GOOD_ENV, **env},
+                            tmp_path)
+    assert result.returncode != 0 and problem in result.stdout + result.stderr
