@@ -192,3 +192,15 @@ def test_directory_login_is_off_by_default(log_in, db):
 
 def test_the_login_page_says_to_use_the_directory_account(directory_login, client, db):
     assert "Use your directory (AD/LDAP) username and password" in text(client.get("/login/"))
+
+
+def test_with_local_login_off_directory_accounts_still_log_in_and_local_passwords_are_refused(
+    directory_login, log_in, client, settings, demo
+):
+    settings.PORTAL_LOCAL_LOGIN = False
+    settings.AUTHENTICATION_BACKENDS = [*BACKENDS[:2], "portal.accounts.local_login.NoPasswordBackend"]
+    assert 'name="password"' in text(client.get("/login/"))  # the directory's form stays
+    assert log_in("alice", LDAP_TREE.person("alice").password).status_code == 302
+    response = log_in("requester", "requester-demo")  # the right local password, refused by the server
+    assert response.status_code == 200 and WRONG_PASSWORD in text(response)
+    assert "_auth_user_id" not in client.session
