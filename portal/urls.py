@@ -14,6 +14,7 @@ urlpatterns = [
     path("teams/", include("portal.teams.urls")),
     path("inventory/", include("portal.inventory.urls")),
     path("account/", include("portal.accounts.urls")),
+    path("notifications/", include("portal.notifications.urls")),
     path("api/", include("portal.api.urls")),
     path("admin/", admin.site.urls),
 ]

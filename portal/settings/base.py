@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "portal.onboarding",
     "portal.approvals",
     "portal.inventory",
+    "portal.notifications",
     "portal.api",
     "provisioning",
 ]
@@ -83,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.core.context_processors.navigation",
+                "portal.notifications.context_processors.notifications",
             ]
         },
     }
@@ -301,7 +303,10 @@ PORTAL_BASE_URL = env("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 PORTAL_HIGH_COST_MONTHLY = int(env("PORTAL_HIGH_COST_MONTHLY", "2000"))  # marker; seeds the Finance rule
 PORTAL_SLA_DUE_SOON_FRACTION = 0.25  # a stage is "due soon" in the last quarter of its SLA
 PORTAL_WEBHOOK_TIMEOUT_SECONDS = float(env("PORTAL_WEBHOOK_TIMEOUT_SECONDS", "5"))
-PORTAL_WEBHOOK_RETRY_SECONDS = 30
+PORTAL_WEBHOOK_RETRY_SECONDS = float(env("PORTAL_WEBHOOK_RETRY_SECONDS", "30"))  # doubled per attempt
+PORTAL_WEBHOOK_MAX_ATTEMPTS = int(env("PORTAL_WEBHOOK_MAX_ATTEMPTS", "5"))  # team webhooks: then "failed"
+# Team webhooks may post to loopback/private addresses (an internal chat server); off: only public hosts.
+PORTAL_WEBHOOK_ALLOW_PRIVATE = env_bool("PORTAL_WEBHOOK_ALLOW_PRIVATE", False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "approvals-check-slas": {"task": "approvals.check_slas", "schedule": 15 * 60},
