@@ -15,6 +15,7 @@ class Event(models.TextChoices):
     REQUEST_DECOMMISSIONED = "request.decommissioned", "A request's resources were decommissioned"
     STAGE_DECIDED = "stage.decided", "A steering team decided a stage"
     RESOURCE_EXPIRING = "resource.expiring", "A resource expires soon"
+    RESOURCE_IDLE = "resource.idle", "A machine is idle (and will be stopped)"
 
 
 class Audience(models.TextChoices):

@@ -89,7 +89,7 @@ def variables_for(item, *, action: str, purpose: str, values: dict | None = None
         return scaffold_variables(item, upgrade=action == Run.Action.UPGRADE)
     if engine == "directory":
         return directory_variables(item)
-    if purpose == Run.Purpose.MODIFY:  # new values; what earlier items fed stays as it was applied
+    if purpose in (Run.Purpose.MODIFY, Run.Purpose.POWER):  # new values; what earlier items fed stays as applied
         applied = last_applied(item)
         fed = set(FEEDS.get(item.template_version.kind, {}))
         inputs = {k: v for k, v in (applied.variables if applied else {}).items() if k in fed}

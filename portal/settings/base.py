@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "portal.approvals",
     "portal.inventory",
     "portal.notifications",
+    "portal.utilization",
     "portal.api",
     "provisioning",
 ]
@@ -311,6 +312,13 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "approvals-check-slas": {"task": "approvals.check_slas", "schedule": 15 * 60},
 }
+# Machines' measured use (CloudWatch or the sandbox's simulated load), idle flags and stops, office hours.
+PORTAL_UTILIZATION_SECONDS = float(env("PORTAL_UTILIZATION_SECONDS", "900"))
+PORTAL_KEEP_RUNNING_MAX_DAYS = 30
+PORTAL_OFFICE_TIMEZONE = env("PORTAL_OFFICE_TIMEZONE", "UTC")
+PORTAL_OFFICE_HOURS = (int(env("PORTAL_OFFICE_START_HOUR", "8")), int(env("PORTAL_OFFICE_END_HOUR", "19")))
+CELERY_BEAT_SCHEDULE["utilization-collect"] = {"task": "utilization.collect", "schedule": PORTAL_UTILIZATION_SECONDS}
+CELERY_BEAT_SCHEDULE["utilization-schedules"] = {"task": "utilization.follow_schedules", "schedule": 300}
 CELERY_BEAT_SCHEDULE["provisioning-reap-runs"] = {  # see RUN_STALE_SECONDS above
     "task": "provisioning.reap_runs", "schedule": RUN_REAP_INTERVAL_SECONDS,
 }

@@ -173,7 +173,7 @@ def settle_run(run: Run) -> None:
 
 
 def _settler(run: Run):
-    from .upkeep import settle_drift_check, settle_expiry, settle_reconcile
+    from .upkeep import settle_drift_check, settle_expiry, settle_power, settle_reconcile
 
     if run.action in (Run.Action.PLAN, Run.Action.UPGRADE):
         return lambda run: None  # a preview (the queue reads it) or a review branch: nothing changes
@@ -183,6 +183,8 @@ def _settler(run: Run):
         return settle_reconcile
     if run.purpose == Run.Purpose.EXPIRY:
         return settle_expiry
+    if run.purpose == Run.Purpose.POWER:
+        return settle_power
     if run.change_id:
         return _settle_change
     if run.purpose == Run.Purpose.COMPENSATION:

@@ -132,3 +132,53 @@ def request_repo_upgrade(*, resource: ProvisionedResource, actor) -> Run:
                  data={"run": run.pk, "resource": resource.pk, "name": resource.name,
                        "from": resource.outputs.get("scaffold_version")})
     return run
+
+
+# -- stopping and starting VMs (idle GPUs, office hours) ---------------------------------------------------------
+POWERED_KINDS = ("cpu_vm", "gpu_vm")
+
+
+def declared_power(item) -> str:
+    """The instance state the item declares ("running" unless a power run stopped it)."""
+    return item.values.get("instance_state", "running")
+
+
+@transaction.atomic
+def queue_power_run(*, resource: ProvisionedResource, state: str, actor, reason: str) -> Run:
+    """Queue an apply of the VM with ``instance_state`` = ``state``: stopping and starting are declared state
+    applied by the engine (drift stays honest), never a side call to the cloud. ``actor`` None: the portal
+    (idle policy, schedule)."""
+    if state not in ("running", "stopped"):
+        raise ApplicationError("A machine is either running or stopped.")
+    resource = ProvisionedResource.objects.select_for_update(of=("self",)).select_related(
+        "team", "item__request__team", "item__template_version__template").get(pk=resource.pk)
+    if actor is not None and not may_act_for_team(actor, resource.team):
+        raise PermissionDenied("Only the owning team or an admin can stop or start this machine.")
+    if resource.status != Active or resource.kind not in POWERED_KINDS:
+        raise ApplicationError(f"{resource.name} is not a machine that can be stopped or started.")
+    if declared_power(resource.item) == state:
+        raise ApplicationError(f"{resource.name} is already {state}.")
+    if Run.objects.filter(item=resource.item, status__in=ACTIVE_RUN_STATES).exclude(action=Run.Action.PLAN).exists():
+        raise ApplicationError(f"{resource.name} has a run queued or going; try again when it ends.")
+    run = queue_item_run(item=resource.item, action=Run.Action.APPLY, purpose=Run.Purpose.POWER, actor=actor,
+                         values={**resource.item.values, "instance_state": state})
+    record_event(actor=actor, verb="resource.stop_requested" if state == "stopped" else "resource.start_requested",
+                 target=resource.item.request, data={"run": run.pk, "resource": resource.pk, "name": resource.name,
+                                                     "reason": reason})
+    return run
+
+
+def settle_power(run: Run) -> None:
+    """A power run ended: on success the item declares the new state (later applies and drift checks keep it)."""
+    from portal.onboarding.models import RequestItem
+
+    item = run.item
+    state = run.variables.get("instance_state", "running")
+    if run.status == RunStatus.SUCCEEDED:
+        RequestItem.objects.filter(pk=item.pk).update(values={**item.values, "instance_state": state},
+                                                      updated_at=timezone.now())
+        record_event(actor=None, verb="resource.stopped" if state == "stopped" else "resource.started",
+                     target=item.request, data={"run": run.pk, "name": str(item)})
+    elif run.status == RunStatus.FAILED:
+        record_event(actor=None, verb="resource.power_failed", target=item.request,
+                     data={"run": run.pk, "name": str(item), "state": state, "error": run.error})
