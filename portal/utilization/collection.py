@@ -70,7 +70,7 @@ def simulate_load(*, now=None, client=None) -> int:
     gpus = [r.pk for r in machines() if r.kind == "gpu_vm"]
     for resource in machines():
         instance_id = resource.outputs.get("instance_id")
-        if not isinstance(instance_id, str) or resource.item.values.get("instance_state") == "stopped":
+        if not isinstance(instance_id, str) or resource.power_state == "stopped":
             continue
         idle = resource.kind == "gpu_vm" and gpus.index(resource.pk) % 2 == 1
         seen = UsageSample.objects.filter(resource=resource).exists()

@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from portal.catalog.estimates import offered_instance_types
 from portal.catalog.pricing import estimate_item, price_table
-from portal.onboarding.services.upkeep import declared_power
 from provisioning.models import ACTIVE_RUN_STATES, Run
 
 from .models import MachineUse, UsageSample
@@ -39,7 +38,7 @@ class MachineView:
 
 
 def power_of(resource) -> str:
-    declared = declared_power(resource.item)
+    declared = resource.power_state
     going = (Run.objects.filter(item=resource.item, purpose=Run.Purpose.POWER, status__in=ACTIVE_RUN_STATES)
              .values_list("variables", flat=True).first())
     if going is not None:

@@ -16,7 +16,7 @@ from portal.core.errors import ApplicationError, PermissionDenied
 from portal.inventory.models import ProvisionedResource
 from portal.notifications.models import Event
 from portal.notifications.services import notify
-from portal.onboarding.services.upkeep import declared_power, queue_power_run
+from portal.onboarding.services.upkeep import queue_power_run
 from portal.teams.permissions import may_act_for_team
 from provisioning.models import ACTIVE_RUN_STATES, Run
 
@@ -52,7 +52,7 @@ def review_idle_machines(*, now=None) -> dict:
     for resource in ProvisionedResource.objects.filter(status=ProvisionedResource.Status.ACTIVE,
                                                        kind__in=("cpu_vm", "gpu_vm")).select_related("item", "team"):
         policy = policy_for(resource)
-        if policy is None or declared_power(resource.item) == "stopped":
+        if policy is None or resource.power_state == "stopped":
             continue
         idle, measured, _hours = idle_verdict(resource, policy, now=now)
         use, _ = MachineUse.objects.get_or_create(resource=resource)
@@ -156,7 +156,7 @@ def follow_schedules(*, now=None) -> dict:
                                          resource__status=ProvisionedResource.Status.ACTIVE).select_related(
                                              "resource__item", "resource__team"):
         resource = use.resource
-        if declared_power(resource.item) == want or _busy(resource):
+        if resource.power_state == want or _busy(resource):
             continue
         if want == "stopped" and use.keep_until and use.keep_until > now:
             continue

@@ -1,8 +1,9 @@
 """Right-sizing from measured use: pure functions over hourly samples (no Django).
 
-A machine that averaged little for the whole window gets the next cheaper type the template offers with the
-same kind of accelerator (and, for a GPU machine, a note when a CPU would do); one pinned near 100 % gets the
-next larger. The advice names the saving (or the extra cost) a month at list prices.
+A machine that averaged little for the whole window gets the cheapest type the template offers with the same kind
+of accelerator that still has the vCPUs for its measured peak and at least half its memory (memory is not
+measured), and a GPU machine with nothing smaller a note that a CPU would do; one pinned near 100 % gets the next
+larger. The advice names the saving (or the extra cost) a month at list prices.
 """
 
 from __future__ import annotations
@@ -66,9 +67,12 @@ def advise_from_use(*, current: str, offered: Sequence[str], cpu: Sequence[float
                             "more and shorten the work.", extra)
     low_gpu = gpu_avg is None or (gpu_avg < LOW_AVERAGE / 2 and (gpu_p95 or 0) < LOW_PEAK)
     if cpu_avg < LOW_AVERAGE and cpu_p95 < LOW_PEAK and low_gpu:
-        smaller = [t for t in same_kind if _monthly(t.name, prices) < cost]
+        # Enough vCPUs for the measured peak at 60 % load; memory is not measured, so never less than half of it.
+        vcpus = max(1.0, chosen.vcpus * cpu_p95 / 100 / 0.6)
+        smaller = [t for t in same_kind if _monthly(t.name, prices) < cost and t.vcpus >= vcpus
+                   and t.memory_gib * 2 >= chosen.memory_gib and t.gpus >= min(chosen.gpus, 1)]
         if smaller:
-            step = smaller[-1]  # the next cheaper one
+            step = smaller[0]  # the cheapest that fits
             saving = cost - _monthly(step.name, prices)
             return SizingAdvice("smaller", current, step.name, f"{current} {measured}: {step.name} would do and "
                                 f"save ${saving:,.0f} a month.", -saving)

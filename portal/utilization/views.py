@@ -30,8 +30,11 @@ def _machine(request, pk) -> ProvisionedResource:
 
 @login_required
 @require_http_methods(["GET", "HEAD"])
-def machine(request, pk, *, keep_form=None, status=200):
-    resource = _machine(request, pk)
+def machine(request, pk):
+    return _page(request, _machine(request, pk))
+
+
+def _page(request, resource, *, keep_form=None, status=200):
     view = machine_view(resource)
     resize_url = None
     if view.advice and view.advice.suggested:
@@ -51,7 +54,7 @@ def act(request, pk, action):
         if action == "keep":
             form = KeepRunningForm(request.POST)
             if not form.is_valid():
-                return machine(request, pk, keep_form=form, status=400)
+                return _page(request, resource, keep_form=form, status=400)
             services.keep_running(resource=resource, days=form.cleaned_data["days"], reason=form.cleaned_data["reason"],
                                   actor=request.user)
             messages.success(request, f"{resource.name} is kept running for {form.cleaned_data['days']} days.")

@@ -106,6 +106,10 @@ MATRIX: dict[str, Row] = {
     "notifications:webhooks": Row(get=row("404", **TEAM_PAGE), post=row("404", admin="400"), kwargs=TEAM),
     "notifications:delete_webhook": Row(get=row("405"), post=row("404", admin="302"),
                                         kwargs=lambda w: {"slug": w.team.slug, "pk": w.webhook.pk}),
+    # A machine's use page and its actions: the owning team and platform admins (an empty keep form is a 400).
+    "utilization:machine": Row(get=row("404", **TEAM_PAGE), post=row("405"), kwargs=RESOURCE),
+    "utilization:act": Row(get=row("405"), post=row("404", **{r: "400" for r in TEAM_PAGE}),
+                           kwargs=lambda w: {"pk": w.resource.pk, "action": "keep"}),
     "teams:upgrade_repo": Row(get=row("405"), post=row("404", **TEAM_ACTION),
                               kwargs=lambda w: {"slug": w.team.slug, "pk": w.repo.pk}),
 }

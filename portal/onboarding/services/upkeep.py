@@ -21,7 +21,8 @@ from portal.inventory.drift import (
     record_reconcile,
     refuse_when_busy,
 )
-from portal.inventory.models import ProvisionedResource
+from portal.core.transitions import transition
+from portal.inventory.models import POWER_TRANSITIONS, PowerState, ProvisionedResource
 from portal.teams.permissions import may_act_for_team
 from provisioning.models import ACTIVE_RUN_STATES, Run, RunStatus
 
@@ -138,17 +139,12 @@ def request_repo_upgrade(*, resource: ProvisionedResource, actor) -> Run:
 POWERED_KINDS = ("cpu_vm", "gpu_vm")
 
 
-def declared_power(item) -> str:
-    """The instance state the item declares ("running" unless a power run stopped it)."""
-    return item.values.get("instance_state", "running")
-
-
 @transaction.atomic
 def queue_power_run(*, resource: ProvisionedResource, state: str, actor, reason: str) -> Run:
-    """Queue an apply of the VM with ``instance_state`` = ``state``: stopping and starting are declared state
-    applied by the engine (drift stays honest), never a side call to the cloud. ``actor`` None: the portal
+    """Queue an apply of the VM declaring ``instance_state`` = ``state``: stopping and starting are declared
+    state applied by the engine (drift stays honest), never a side call to the cloud. ``actor`` None: the portal
     (idle policy, schedule)."""
-    if state not in ("running", "stopped"):
+    if state not in PowerState.values:
         raise ApplicationError("A machine is either running or stopped.")
     resource = ProvisionedResource.objects.select_for_update(of=("self",)).select_related(
         "team", "item__request__team", "item__template_version__template").get(pk=resource.pk)
@@ -156,7 +152,7 @@ def queue_power_run(*, resource: ProvisionedResource, state: str, actor, reason:
         raise PermissionDenied("Only the owning team or an admin can stop or start this machine.")
     if resource.status != Active or resource.kind not in POWERED_KINDS:
         raise ApplicationError(f"{resource.name} is not a machine that can be stopped or started.")
-    if declared_power(resource.item) == state:
+    if resource.power_state == state:
         raise ApplicationError(f"{resource.name} is already {state}.")
     if Run.objects.filter(item=resource.item, status__in=ACTIVE_RUN_STATES).exclude(action=Run.Action.PLAN).exists():
         raise ApplicationError(f"{resource.name} has a run queued or going; try again when it ends.")
@@ -169,16 +165,13 @@ def queue_power_run(*, resource: ProvisionedResource, state: str, actor, reason:
 
 
 def settle_power(run: Run) -> None:
-    """A power run ended: on success the item declares the new state (later applies and drift checks keep it)."""
-    from portal.onboarding.models import RequestItem
-
-    item = run.item
-    state = run.variables.get("instance_state", "running")
-    if run.status == RunStatus.SUCCEEDED:
-        RequestItem.objects.filter(pk=item.pk).update(values={**item.values, "instance_state": state},
-                                                      updated_at=timezone.now())
-        record_event(actor=None, verb="resource.stopped" if state == "stopped" else "resource.started",
-                     target=item.request, data={"run": run.pk, "name": str(item)})
+    """A power run ended: on success the machine declares the new state (later applies and drift checks keep it)."""
+    state = run.variables.get("instance_state", PowerState.RUNNING)
+    resource = ProvisionedResource.objects.select_for_update().filter(item=run.item).first()
+    if run.status == RunStatus.SUCCEEDED and resource is not None:
+        transition(resource, state, transitions=POWER_TRANSITIONS, field="power_state", actor=None,
+                   verb="resource.stopped" if state == "stopped" else "resource.started", target=run.item.request,
+                   data={"run": run.pk, "name": resource.name}, strict=False)
     elif run.status == RunStatus.FAILED:
-        record_event(actor=None, verb="resource.power_failed", target=item.request,
-                     data={"run": run.pk, "name": str(item), "state": state, "error": run.error})
+        record_event(actor=None, verb="resource.power_failed", target=run.item.request,
+                     data={"run": run.pk, "name": str(run.item), "state": state, "error": run.error})

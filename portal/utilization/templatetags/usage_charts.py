@@ -36,7 +36,7 @@ def usage_chart(samples, *, width: int = 640, height: int = 160, threshold=None,
     lines = [(m, p) for m, p in lines if p]
     label = "; ".join(f"{m.upper()} average {_average(samples, m):.0f} %" for m, _ in lines)
     rule = ""
-    if threshold is not None and not small:
+    if threshold not in (None, "") and not small:
         y = height - float(threshold) / 100 * height
         rule = format_html('<line x1="0" x2="{}" y1="{}" y2="{}" stroke="#d62728" stroke-dasharray="4 3" />'
                            '<text x="4" y="{}" font-size="11" fill="#d62728">idle below {} %</text>',
