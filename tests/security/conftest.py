@@ -20,10 +20,10 @@ from portal.audit.models import AuditEvent
 from portal.catalog.models import Bundle
 from portal.inventory.models import ProvisionedResource
 from portal.inventory.services import record_resource
+from portal.notifications.models import TeamWebhook
 from portal.onboarding.drafts import save_draft
 from portal.onboarding.models import OnboardingRequest, RequestItem, RequestStatus, ResourceChange
 from portal.onboarding.services import submit_new_request
-from portal.notifications.models import TeamWebhook
 from portal.teams.models import Membership, Team
 from provisioning.models import Run, RunStatus
 from tests.fixtures.people import CPU_VM_VALUES, REVIEW_DETAILS

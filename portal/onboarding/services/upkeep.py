@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from portal.audit.services import record_event
 from portal.core.errors import ApplicationError, PermissionDenied
+from portal.core.transitions import transition
 from portal.inventory.drift import (
     Drift,
     due_for_drift_check,
@@ -21,7 +22,6 @@ from portal.inventory.drift import (
     record_reconcile,
     refuse_when_busy,
 )
-from portal.core.transitions import transition
 from portal.inventory.models import POWER_TRANSITIONS, PowerState, ProvisionedResource
 from portal.teams.permissions import may_act_for_team
 from provisioning.models import ACTIVE_RUN_STATES, Run, RunStatus
