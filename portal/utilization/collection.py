@@ -62,8 +62,8 @@ def collect_use(*, now=None, client=None) -> int:
 
 
 def simulate_load(*, now=None, client=None) -> int:
-    """Sandbox only: write a plausible hour of use for each machine — every second GPU machine (by age) idles,
-    the others train; a machine seen for the first time gets a week of history. Returns points written."""
+    """Sandbox only: write a plausible hour of use for each machine — the first GPU machine (by age) idles, the
+    second trains, and so on — a newcomer's first GPU VM shows up idle; a machine seen for the first time gets a week of history. Returns points written."""
     if settings.PORTAL_CLOUD != "sandbox":
         return 0
     now, client, written = now or timezone.now(), client or cloudwatch(), 0
@@ -72,7 +72,7 @@ def simulate_load(*, now=None, client=None) -> int:
         instance_id = resource.outputs.get("instance_id")
         if not isinstance(instance_id, str) or resource.power_state == "stopped":
             continue
-        idle = resource.kind == "gpu_vm" and gpus.index(resource.pk) % 2 == 1
+        idle = resource.kind == "gpu_vm" and gpus.index(resource.pk) % 2 == 0
         seen = UsageSample.objects.filter(resource=resource).exists()
         hours = [now] if seen else [now - timedelta(hours=h) for h in range(FIRST_LOOK_DAYS * 24, -1, -1)]
         rng = random.Random(resource.pk)  # noqa: S311 — a demo's noise, not a secret
