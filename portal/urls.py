@@ -17,6 +17,8 @@ urlpatterns = [
     path("teams/", include("portal.teams.urls")),
     path("inventory/", include("portal.inventory.urls")),
     path("account/", include("portal.accounts.urls")),
+    path("notifications/", include("portal.notifications.urls")),
+    path("utilization/", include("portal.utilization.urls")),
     path("api/", include("portal.api.urls")),
     path("admin/", admin.site.urls),
 ]

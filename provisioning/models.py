@@ -79,6 +79,7 @@ class Run(models.Model):
         DECOMMISSION = "decommission", "Decommission"  # plan/destroy of an approved decommission
         EXPIRY = "expiry", "Lifetime ended"  # destroy of a resource past its expiry date
         RECONCILE = "reconcile", "Reconcile drift"  # apply of an active item: the cloud back to its declared values
+        POWER = "power", "Stop or start"  # apply of an active VM with a new declared instance_state
 
     # What the run was asked to do: set when it is queued, never changed (see save()).
     SNAPSHOT_FIELDS = ("workspace_id", "item_id", "change_id", "action", "purpose", "engine", "module",

@@ -10,6 +10,9 @@ from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 
+from portal.notifications.models import Event
+from portal.notifications.services import notify
+
 from .delegations import delegates_of
 
 log = logging.getLogger(__name__)
@@ -75,7 +78,9 @@ def decision_recorded(decision, *, concluded: bool) -> None:
     if concluded:
         subject = f"Request #{request.pk} {request.status.replace('_', ' ')}"
         text = f"Your request “{request.title}” {CONCLUSIONS.get(request.status, 'was decided.')}\n\n{text}"
-    send_on_commit(subject, f"{text}\n\n{request_url(request)}", [request.requester])
+    notify(event=Event.STAGE_DECIDED, team=request.team, requester=request.requester, title=subject, body=text,
+           url=f"/requests/{request.pk}/", data={"request": request.pk, "stage": stage.team.slug,
+                                                 "outcome": decision.outcome, "request_status": request.status})
 
 
 CONCLUSIONS = {

@@ -16,6 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.audit.services import record_event
+from portal.notifications.models import Event
+from portal.notifications.services import notify
 
 from .models import ProvisionedResource
 
@@ -26,15 +28,9 @@ def _owners(team) -> list:
     return list(get_user_model().objects.filter(memberships__team=team, is_active=True))
 
 
-def resource_url(resource) -> str:
-    return f"{settings.PORTAL_BASE_URL.rstrip('/')}/requests/{resource.item.request_id}/"
-
-
 @transaction.atomic
 def warn_expiring(*, now=None) -> int:
     """Send each due warning once; returns how many were sent."""
-    from portal.approvals.notifications import send_on_commit
-
     now, sent = now or timezone.now(), 0
     for days in sorted(settings.PORTAL_EXPIRY_WARNING_DAYS):
         due = (ProvisionedResource.objects.select_for_update(of=("self",)).select_related("team", "item")
@@ -43,12 +39,13 @@ def warn_expiring(*, now=None) -> int:
         for resource in due:
             left = resource.expires_at - now
             when = f"{resource.expires_at:%Y-%m-%d %H:%M} UTC"
-            send_on_commit(
-                f"{resource.name} expires {when}",
-                f"{resource.kind} {resource.name} of {resource.team} expires {when} (in "
-                f"{left.days} days {left.seconds // 3600} hours) and will then be destroyed.\n\n"
-                f"To keep it, ask for an extension on its request page: {resource_url(resource)}\n",
-                _owners(resource.team))
+            notify(event=Event.RESOURCE_EXPIRING, team=resource.team, extra_recipients=_owners(resource.team),
+                   title=f"{resource.name} expires {when}",
+                   body=f"{resource.kind} {resource.name} of {resource.team} expires {when} (in "
+                   f"{left.days} days {left.seconds // 3600} hours) and will then be destroyed.\n\n"
+                   f"To keep it, ask for an extension on its request page.",
+                   url=f"/requests/{resource.item.request_id}/",
+                   data={"resource": resource.name, "expires_at": resource.expires_at.isoformat(), "days": days})
             resource.expiry_warned_days = days
             resource.save(update_fields=["expiry_warned_days", "updated_at"])
             record_event(actor=None, verb="resource.expiry_warning", target=resource.item.request,

@@ -5,6 +5,14 @@ from portal.core.models import TimeStampedModel
 from portal.core.secrets import masked
 
 
+class PowerState(models.TextChoices):
+    RUNNING = "running", "Running"
+    STOPPED = "stopped", "Stopped"
+
+
+POWER_TRANSITIONS = {PowerState.RUNNING: {PowerState.STOPPED}, PowerState.STOPPED: {PowerState.RUNNING}}
+
+
 class ProvisionedResource(TimeStampedModel):
     """Something that exists in the cloud because of a request item, and who owns it."""
 
@@ -39,6 +47,10 @@ class ProvisionedResource(TimeStampedModel):
                                           related_name="+", editable=False)
     drift_accepted_at = models.DateTimeField(null=True, blank=True, editable=False)
     destroyed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Machines only: the instance state they declare (set by power runs: idle stops, office hours, the team's
+    # stop/start); every later apply, reconcile and drift check declares it too.
+    power_state = models.CharField(max_length=10, choices=PowerState.choices, default=PowerState.RUNNING,
+                                   editable=False)
 
     def __str__(self) -> str:
         return f"{self.kind} {self.name}"

@@ -30,11 +30,12 @@ ADDRESS_OUTPUTS = ("clone_url", "private_ip", "cluster_endpoint", "bucket_name",
                    "project_name")
 
 
-@dataclass(frozen=True)
+@dataclass
 class ResourceRow:
     resource: ProvisionedResource
     monthly: Decimal
     address: str = ""
+    use: dict | None = None  # machines: recent use and idle flag (the dashboard fills it for its page)
 
 
 def address_of(outputs: dict | None) -> str:

@@ -47,7 +47,8 @@ def _submitted(request, change_request) -> object:
 def _form_page(request, *, title: str, intro: str, back, resources, error=None, fields=None, form=None, status=200):
     return render(request, "onboarding/change_form.html", {
         "page_title": title, "intro": intro, "back": back, "resources": resources, "error": error,
-        "fields": fields or {}, "form": form, "reason": request.POST.get("reason", ""),
+        "fields": fields or {}, "form": form,
+        "reason": request.POST.get("reason", "") if request.method == "POST" else request.GET.get("reason", "")[:5000],
     }, status=status)
 
 
@@ -125,8 +126,11 @@ def modify_resource(request, pk):
     title = f"Change {resource.name}"
     intro = ("Change the values below. Approvers see the Terraform plan of the change (what is updated or "
              "replaced) before it is applied.")
+    # A right-sizing suggestion links here with the suggested type (and its reason) filled in; nothing is
+    # submitted until the person does, and the values are checked like any others.
+    suggested = {key: request.GET[key] for key in ("instance_type",) if request.method == "GET" and key in request.GET}
     form = ParameterForm(request.POST or None, schema=item.template_version.parameter_schema, prefix="values",
-                         initial=item.values)
+                         initial={**item.values, **suggested})
     if "name" in form.fields:
         form.fields["name"].disabled = True  # an existing resource keeps its name
     if request.method == "POST" and form.is_valid():

@@ -37,8 +37,20 @@ def ownership_tags(item) -> dict[str, str]:
 
 def terraform_variables(item, values: dict, inputs: dict | None = None) -> dict:
     """Requester values (minus portal-only answers) and values fed by earlier items (they win over
-    the requester's), then admin-fixed values (they win over both), then the ownership tags."""
-    return {**item.template_version.engine_values({**values, **(inputs or {})}), "tags": ownership_tags(item)}
+    the requester's), then admin-fixed values (they win over both), then the ownership tags. A stopped
+    machine stays stopped: its declared ``instance_state`` goes with every apply unless the run sets it."""
+    variables = {**item.template_version.engine_values({**values, **(inputs or {})}), "tags": ownership_tags(item)}
+    if "instance_state" not in variables and declared_power(item) == "stopped":
+        variables["instance_state"] = "stopped"
+    return variables
+
+
+def declared_power(item) -> str:
+    """The instance state a machine declares ("running" for anything that is not a stopped machine)."""
+    from portal.inventory.models import ProvisionedResource
+
+    state = ProvisionedResource.objects.filter(item=item).values_list("power_state", flat=True).first()
+    return state or "running"
 
 
 def scaffold_variables(item, *, upgrade: bool = False) -> dict:
@@ -89,7 +101,7 @@ def variables_for(item, *, action: str, purpose: str, values: dict | None = None
         return scaffold_variables(item, upgrade=action == Run.Action.UPGRADE)
     if engine == "directory":
         return directory_variables(item)
-    if purpose == Run.Purpose.MODIFY:  # new values; what earlier items fed stays as it was applied
+    if purpose in (Run.Purpose.MODIFY, Run.Purpose.POWER):  # new values; what earlier items fed stays as applied
         applied = last_applied(item)
         fed = set(FEEDS.get(item.template_version.kind, {}))
         inputs = {k: v for k, v in (applied.variables if applied else {}).items() if k in fed}

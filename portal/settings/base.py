@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "portal.onboarding",
     "portal.approvals",
     "portal.inventory",
+    "portal.notifications",
+    "portal.utilization",
     "portal.api",
     "provisioning",
 ]
@@ -83,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.core.context_processors.navigation",
+                "portal.notifications.context_processors.notifications",
             ]
         },
     }
@@ -301,11 +304,21 @@ PORTAL_BASE_URL = env("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 PORTAL_HIGH_COST_MONTHLY = int(env("PORTAL_HIGH_COST_MONTHLY", "2000"))  # marker; seeds the Finance rule
 PORTAL_SLA_DUE_SOON_FRACTION = 0.25  # a stage is "due soon" in the last quarter of its SLA
 PORTAL_WEBHOOK_TIMEOUT_SECONDS = float(env("PORTAL_WEBHOOK_TIMEOUT_SECONDS", "5"))
-PORTAL_WEBHOOK_RETRY_SECONDS = 30
+PORTAL_WEBHOOK_RETRY_SECONDS = float(env("PORTAL_WEBHOOK_RETRY_SECONDS", "30"))  # doubled per attempt
+PORTAL_WEBHOOK_MAX_ATTEMPTS = int(env("PORTAL_WEBHOOK_MAX_ATTEMPTS", "5"))  # team webhooks: then "failed"
+# Team webhooks may post to loopback/private addresses (an internal chat server); off: only public hosts.
+PORTAL_WEBHOOK_ALLOW_PRIVATE = env_bool("PORTAL_WEBHOOK_ALLOW_PRIVATE", False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "approvals-check-slas": {"task": "approvals.check_slas", "schedule": 15 * 60},
 }
+# Machines' measured use (CloudWatch or the sandbox's simulated load), idle flags and stops, office hours.
+PORTAL_UTILIZATION_SECONDS = float(env("PORTAL_UTILIZATION_SECONDS", "900"))
+PORTAL_KEEP_RUNNING_MAX_DAYS = 30
+PORTAL_OFFICE_TIMEZONE = env("PORTAL_OFFICE_TIMEZONE", "UTC")
+PORTAL_OFFICE_HOURS = (int(env("PORTAL_OFFICE_START_HOUR", "8")), int(env("PORTAL_OFFICE_END_HOUR", "19")))
+CELERY_BEAT_SCHEDULE["utilization-collect"] = {"task": "utilization.collect", "schedule": PORTAL_UTILIZATION_SECONDS}
+CELERY_BEAT_SCHEDULE["utilization-schedules"] = {"task": "utilization.follow_schedules", "schedule": 300}
 CELERY_BEAT_SCHEDULE["provisioning-reap-runs"] = {  # see RUN_STALE_SECONDS above
     "task": "provisioning.reap_runs", "schedule": RUN_REAP_INTERVAL_SECONDS,
 }

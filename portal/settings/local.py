@@ -11,3 +11,6 @@ WHITENOISE_AUTOREFRESH = DEBUG  # pick up edited CSS/JS without a restart while 
 # Repos are cloned (by people and the CI pipeline) from the read-only git server runportal starts on
 # PORTAL_GIT_HTTP_ADDR; the portal itself still pushes to the bare repos' files.
 PORTAL_GIT_PUBLIC_URL = env("PORTAL_GIT_PUBLIC_URL", f"http://{PORTAL_GIT_HTTP_ADDR}" if PORTAL_GIT_HTTP_ADDR else None)
+# The demo reads machines' (simulated) use every minute, so an idle GPU is flagged soon after it is active.
+PORTAL_UTILIZATION_SECONDS = float(env("PORTAL_UTILIZATION_SECONDS", "60"))
+CELERY_BEAT_SCHEDULE["utilization-collect"]["schedule"] = PORTAL_UTILIZATION_SECONDS  # noqa: F405

@@ -26,3 +26,7 @@ WHITENOISE_AUTOREFRESH = True
 # Tests call the API far more often than a person would; the throttling test sets its own rates.
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"token": "100000/min", "session": "100000/min",  # noqa: F405
                                                                "anonymous": "100000/min"}}
+# Team webhooks: the tests' receivers listen on 127.0.0.1; retries back off from half a second.
+PORTAL_WEBHOOK_ALLOW_PRIVATE = True
+PORTAL_WEBHOOK_RETRY_SECONDS = 0.5
+PORTAL_WEBHOOK_MAX_ATTEMPTS = 3

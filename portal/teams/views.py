@@ -20,6 +20,7 @@ from portal.inventory.selectors import (
 from portal.inventory.services import schedule_version_check
 from portal.onboarding.quotas import quota_report
 from portal.onboarding.services import request_repo_upgrade
+from portal.utilization.selectors import use_by_resource
 
 from .models import Team
 from .permissions import modelling_team_for
@@ -41,10 +42,14 @@ def dashboard(request, slug):
         b.resource.last_upgrade = upgrades.get(b.resource.pk)
         b.resource.version_checked_at = version_checked_at(b.resource)
     schedule_version_check(team=team, resources=[b.resource for b in behind])  # merged since? a worker reads main
+    page = paginate(request, rows, noun=("active resource", "active resources"), per_page=PAGE_SIZE)
+    use = use_by_resource([row.resource for row in page.rows])  # machines' last two days, for the Use column
+    for row in page.rows:
+        row.use = use.get(row.resource.pk)
     return render(request, "teams/dashboard.html", {
         "team": team, "team_slug": team.slug, "monthly": monthly, "quota": quota_report(team),
         # The total is over every resource; the table shows a page of them.
-        "resources": paginate(request, rows, noun=("active resource", "active resources"), per_page=PAGE_SIZE),
+        "resources": page,
         "tracks_expiry": tracks_expiry(), "expiring": expiring_soon(resources, now=timezone.now()),
         "behind": behind, "repo_count": sum(r.kind == "repo" for r in resources),
         "in_flight": paginate(request, _in_flight(team), noun=("request in progress", "requests in progress"),

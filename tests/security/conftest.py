@@ -20,6 +20,7 @@ from portal.audit.models import AuditEvent
 from portal.catalog.models import Bundle
 from portal.inventory.models import ProvisionedResource
 from portal.inventory.services import record_resource
+from portal.notifications.models import TeamWebhook
 from portal.onboarding.drafts import save_draft
 from portal.onboarding.models import OnboardingRequest, RequestItem, RequestStatus, ResourceChange
 from portal.onboarding.services import submit_new_request
@@ -60,6 +61,7 @@ class World:
     delegation: Delegation  # the MLOps approver -> the team mate
     bundle: Bundle
     token: PersonalAccessToken  # the team A requester's, live
+    webhook: TeamWebhook  # team A's chat webhook
 
 
 @pytest.fixture
@@ -105,7 +107,8 @@ def world(demo) -> World:
                  stage=in_review.stages.get(team__slug="mlops-enablement"), draft=draft, active=active,
                  resource=ProvisionedResource.objects.get(pk=resource.pk), repo=repo, delegation=delegation,
                  bundle=Bundle.objects.filter(is_active=True).order_by("slug").first(),
-                 token=create_token(user=people["owner"], name="owner's script", scopes=["read"])[0])
+                 token=create_token(user=people["owner"], name="owner's script", scopes=["read"])[0],
+                 webhook=TeamWebhook.objects.create(team=team, name="chat", url="https://chat.example.org/hook"))
 
 
 def state() -> tuple:

@@ -101,6 +101,18 @@ MATRIX: dict[str, Row] = {
     "api:schema": Row(get=row("200", anon="200"), post=row("405", anon="405")),
     "api:docs": Row(get=row("200", anon="200"), post=row("405", anon="405")),
     "api:redoc": Row(get=row("200", anon="200"), post=row("405", anon="405")),
+    # Notifications: everyone has their own list and choices; a team's webhooks are read by its members
+    # and changed by its leads and platform admins (no lead in this world).
+    "notifications:inbox": Row(get=row("200"), post=row("405")),
+    "notifications:read": Row(get=row("405"), post=row("302")),
+    "notifications:preferences": Row(get=row("200"), post=row("400")),  # the empty form comes back
+    "notifications:webhooks": Row(get=row("404", **TEAM_PAGE), post=row("404", admin="400"), kwargs=TEAM),
+    "notifications:delete_webhook": Row(get=row("405"), post=row("404", admin="302"),
+                                        kwargs=lambda w: {"slug": w.team.slug, "pk": w.webhook.pk}),
+    # A machine's use page and its actions: the owning team and platform admins (an empty keep form is a 400).
+    "utilization:machine": Row(get=row("404", **TEAM_PAGE), post=row("405"), kwargs=RESOURCE),
+    "utilization:act": Row(get=row("405"), post=row("404", **{r: "400" for r in TEAM_PAGE}),
+                           kwargs=lambda w: {"pk": w.resource.pk, "action": "keep"}),
     "teams:upgrade_repo": Row(get=row("405"), post=row("404", **TEAM_ACTION),
                               kwargs=lambda w: {"slug": w.team.slug, "pk": w.repo.pk}),
 }

@@ -27,6 +27,7 @@ from portal.core.transitions import transition
 from provisioning.models import ACTIVE_RUN_STATES, Run, RunStatus
 from provisioning.services import cancel_run, claim_settlement
 
+from .. import notices
 from ..bundles import MissingInput, in_provisioning_order
 from ..models import TRANSITIONS, OnboardingRequest, RequestItem, RequestKind, RequestStatus, ResourceChange
 from ..permissions import can_operate_request
@@ -107,7 +108,8 @@ def _next_step(request: OnboardingRequest, *, actor) -> None:
     if request.kind == RequestKind.NEW:
         item = next((item for item in _items(request) if item.status == Item.PENDING), None)
         if item is None:
-            move_request(request, RequestStatus.ACTIVE, actor=actor)
+            if move_request(request, RequestStatus.ACTIVE, actor=actor):
+                notices.request_active(request)
             return
         move_item(item, Item.PROVISIONING, actor=actor)
         try:
@@ -171,7 +173,7 @@ def settle_run(run: Run) -> None:
 
 
 def _settler(run: Run):
-    from .upkeep import settle_drift_check, settle_expiry, settle_reconcile
+    from .upkeep import settle_drift_check, settle_expiry, settle_power, settle_reconcile
 
     if run.action in (Run.Action.PLAN, Run.Action.UPGRADE):
         return lambda run: None  # a preview (the queue reads it) or a review branch: nothing changes
@@ -181,6 +183,8 @@ def _settler(run: Run):
         return settle_reconcile
     if run.purpose == Run.Purpose.EXPIRY:
         return settle_expiry
+    if run.purpose == Run.Purpose.POWER:
+        return settle_power
     if run.change_id:
         return _settle_change
     if run.purpose == Run.Purpose.COMPENSATION:
@@ -208,6 +212,7 @@ def _provisioning_failed(request: OnboardingRequest, item: RequestItem, error: s
     move_request(request, RequestStatus.FAILED, actor=None)
     record_event(actor=None, verb="request.item_failed", target=request,
                  data={"item": item.pk, "name": str(item), "error": error})
+    notices.request_failed(request, name=str(item), error=error)
     if settings.PORTAL_KEEP_FAILED_RESOURCES:
         record_event(actor=None, verb="request.resources_kept", target=request,
                      data={"reason": "PORTAL_KEEP_FAILED_RESOURCES is on (keep for debugging)"})
@@ -233,6 +238,7 @@ def _compensate_next(request: OnboardingRequest) -> bool:
     left = [item for item in reversed(_items(request)) if item.status in (Item.ACTIVE, Item.FAILED)]
     if not left:
         record_event(actor=None, verb="request.cleaned_up", target=request)
+        notices.request_cleaned_up(request)
         return False
     queue_item_run(item=left[0], action=Run.Action.DESTROY, purpose=Run.Purpose.COMPENSATION, actor=None)
     return True
@@ -249,7 +255,8 @@ def _settle_change(run: Run) -> None:
             _next_step(request, actor=None)
         return
     move_change(change, Change.FAILED, error=run.error)
-    move_request(request, RequestStatus.FAILED, actor=None, strict=False)
+    if move_request(request, RequestStatus.FAILED, actor=None, strict=False):
+        notices.request_failed(request, name=str(change.item), error=run.error)
     record_event(actor=None, verb="request.change_failed", target=request,
                  data={"run": run.pk, "name": str(change.item), "error": run.error})
     origin = _locked(change.item.request_id)
@@ -287,8 +294,9 @@ def item_destroyed(item: RequestItem, *, actor) -> None:
         return
     if origin.status in (RequestStatus.ACTIVE, RequestStatus.FAILED):
         move_request(origin, RequestStatus.DECOMMISSIONING, actor=actor)
-    if origin.status == RequestStatus.DECOMMISSIONING:
-        move_request(origin, RequestStatus.DECOMMISSIONED, actor=actor)
+    if origin.status == RequestStatus.DECOMMISSIONING and move_request(origin, RequestStatus.DECOMMISSIONED,
+                                                                       actor=actor):
+        notices.request_decommissioned(origin)
 
 
 # -- what people do on the request page: cancel and retry --------------------------------------------------

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from portal.audit.services import record_event
 from portal.core.errors import ApplicationError, PermissionDenied
+from portal.core.transitions import transition
 from portal.inventory.drift import (
     Drift,
     due_for_drift_check,
@@ -21,7 +22,7 @@ from portal.inventory.drift import (
     record_reconcile,
     refuse_when_busy,
 )
-from portal.inventory.models import ProvisionedResource
+from portal.inventory.models import POWER_TRANSITIONS, PowerState, ProvisionedResource
 from portal.teams.permissions import may_act_for_team
 from provisioning.models import ACTIVE_RUN_STATES, Run, RunStatus
 
@@ -132,3 +133,45 @@ def request_repo_upgrade(*, resource: ProvisionedResource, actor) -> Run:
                  data={"run": run.pk, "resource": resource.pk, "name": resource.name,
                        "from": resource.outputs.get("scaffold_version")})
     return run
+
+
+# -- stopping and starting VMs (idle GPUs, office hours) ---------------------------------------------------------
+POWERED_KINDS = ("cpu_vm", "gpu_vm")
+
+
+@transaction.atomic
+def queue_power_run(*, resource: ProvisionedResource, state: str, actor, reason: str) -> Run:
+    """Queue an apply of the VM declaring ``instance_state`` = ``state``: stopping and starting are declared
+    state applied by the engine (drift stays honest), never a side call to the cloud. ``actor`` None: the portal
+    (idle policy, schedule)."""
+    if state not in PowerState.values:
+        raise ApplicationError("A machine is either running or stopped.")
+    resource = ProvisionedResource.objects.select_for_update(of=("self",)).select_related(
+        "team", "item__request__team", "item__template_version__template").get(pk=resource.pk)
+    if actor is not None and not may_act_for_team(actor, resource.team):
+        raise PermissionDenied("Only the owning team or an admin can stop or start this machine.")
+    if resource.status != Active or resource.kind not in POWERED_KINDS:
+        raise ApplicationError(f"{resource.name} is not a machine that can be stopped or started.")
+    if resource.power_state == state:
+        raise ApplicationError(f"{resource.name} is already {state}.")
+    if Run.objects.filter(item=resource.item, status__in=ACTIVE_RUN_STATES).exclude(action=Run.Action.PLAN).exists():
+        raise ApplicationError(f"{resource.name} has a run queued or going; try again when it ends.")
+    run = queue_item_run(item=resource.item, action=Run.Action.APPLY, purpose=Run.Purpose.POWER, actor=actor,
+                         values={**resource.item.values, "instance_state": state})
+    record_event(actor=actor, verb="resource.stop_requested" if state == "stopped" else "resource.start_requested",
+                 target=resource.item.request, data={"run": run.pk, "resource": resource.pk, "name": resource.name,
+                                                     "reason": reason})
+    return run
+
+
+def settle_power(run: Run) -> None:
+    """A power run ended: on success the machine declares the new state (later applies and drift checks keep it)."""
+    state = run.variables.get("instance_state", PowerState.RUNNING)
+    resource = ProvisionedResource.objects.select_for_update().filter(item=run.item).first()
+    if run.status == RunStatus.SUCCEEDED and resource is not None:
+        transition(resource, state, transitions=POWER_TRANSITIONS, field="power_state", actor=None,
+                   verb="resource.stopped" if state == "stopped" else "resource.started", target=run.item.request,
+                   data={"run": run.pk, "name": resource.name}, strict=False)
+    elif run.status == RunStatus.FAILED:
+        record_event(actor=None, verb="resource.power_failed", target=run.item.request,
+                     data={"run": run.pk, "name": str(run.item), "state": state, "error": run.error})

@@ -1,0 +1,12 @@
+"""Thin task interfaces: fetch by id, call a service. Light work: the ``default`` queue."""
+
+from celery import shared_task
+
+
+@shared_task(name="notifications.deliver_webhook", bind=True, acks_late=True, max_retries=None)
+def deliver_webhook_task(self, delivery_pk: int) -> None:
+    from .services import attempt_delivery
+
+    wait = attempt_delivery(delivery_pk=delivery_pk)
+    if wait is not None:
+        raise self.retry(countdown=wait)
