@@ -63,7 +63,8 @@ def collect_use(*, now=None, client=None) -> int:
 
 def simulate_load(*, now=None, client=None) -> int:
     """Sandbox only: write a plausible hour of use for each machine — the first GPU machine (by age) idles, the
-    second trains, and so on — a newcomer's first GPU VM shows up idle; a machine seen for the first time gets a week of history. Returns points written."""
+    second trains, and so on (a newcomer's first GPU VM shows up idle); a machine seen for the first time gets a
+    week of history. Returns points written."""
     if settings.PORTAL_CLOUD != "sandbox":
         return 0
     now, client, written = now or timezone.now(), client or cloudwatch(), 0

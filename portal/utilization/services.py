@@ -48,7 +48,7 @@ def _busy(resource) -> bool:
 def review_idle_machines(*, now=None) -> dict:
     """Periodic (after each collection): flag newly idle machines and warn their owners, clear those busy again,
     and stop those whose grace period ended while still idle and not kept running."""
-    now, done = now or timezone.now(), {"flagged": [], "cleared": [], "stopped": []}
+    now, done = now or timezone.now(), {"flagged": [], "cleared": [], "stopped": [], "skipped": {}}
     for resource in ProvisionedResource.objects.filter(status=ProvisionedResource.Status.ACTIVE,
                                                        kind__in=("cpu_vm", "gpu_vm")).select_related("item", "team"):
         policy = policy_for(resource)
@@ -71,9 +71,13 @@ def review_idle_machines(*, now=None) -> dict:
             try:
                 queue_power_run(resource=resource, state="stopped", actor=None,
                                 reason=f"idle: {policy} (measured p{policy.percentile} {measured:.1f} %)")
-            except ApplicationError:
-                continue  # a run started meanwhile; next round
+            except ApplicationError as error:
+                done["skipped"][resource.pk] = error.message  # e.g. a run started meanwhile; next round
+                continue
             done["stopped"].append(resource.pk)
+        elif use.stop_due_at:
+            done["skipped"][resource.pk] = ("kept running" if kept else "busy" if _busy(resource)
+                                            else f"grace period until {use.stop_due_at:%Y-%m-%d %H:%M}")
     return done
 
 

@@ -122,7 +122,8 @@ def test_keep_running_prevents_the_stop_and_is_audited(demo, machine, cloudwatch
     assert use.keep_reason == "benchmark run starts Monday" and use.keep_by == demo.people["requester"]
     assert AuditEvent.objects.filter(verb="resource.kept_running", data__reason="benchmark run starts Monday").exists()
     MachineUse.objects.filter(pk=use.pk).update(keep_until=timezone.now() - timedelta(minutes=1))  # the days pass
-    assert services.review_idle_machines()["stopped"] == [idle.pk]
+    done = services.review_idle_machines()
+    assert done["stopped"] == [idle.pk], done
 
 
 def test_a_machine_used_more_than_the_policy_allows_is_never_flagged(machine, cloudwatch):
