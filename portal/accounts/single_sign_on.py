@@ -225,6 +225,13 @@ class SingleSignOnBackend(OIDCAuthenticationBackend):
         return self.UserModel.objects.create_user(self._username(claims), **self._profile(claims))  # no password
 
     def update_user(self, user, claims):
+        # A provider may let people choose their own username: never hand them an account that signs in with its
+        # own password (the demo admin, a break-glass superuser). Accounts made by single sign-on or the directory
+        # have no usable password; an admin links a local one by removing its password.
+        if user.has_usable_password() or user.is_superuser:
+            raise SignOnFailed("local_account", f"An account named “{user.username}” already exists on this portal "
+                               "with its own password, so single sign-on does not take it over. Please ask a portal "
+                               "admin to link it.", username=user.username)
         profile = {k: v for k, v in self._profile(claims).items() if getattr(user, k) != v}
         if profile:
             for field, value in profile.items():

@@ -158,6 +158,18 @@ def test_a_disabled_account_is_refused(single_sign_on, client, db):
     assert "_auth_user_id" not in client.session
 
 
+def test_an_account_with_its_own_password_is_never_taken_over(single_sign_on, client, db):
+    local = get_user_model().objects.create_user("alice", password="pw-alice-local", email="local@example.org")
+    response = sso_login(client, "alice")
+    assert response.status_code == 403 and "already exists on this portal with its own password" in text(response)
+    assert "_auth_user_id" not in client.session
+    local.refresh_from_db()
+    assert local.email == "local@example.org"  # nothing copied from the provider
+    local.set_unusable_password()  # an admin links it
+    local.save()
+    assert sso_login(client, "alice").status_code == 302 and client.session["_auth_user_id"] == str(local.pk)
+
+
 # --- the ID token's checks, with tokens signed by the provider's own key (its JWKS verifies them) -----
 
 def id_token(provider, **changes) -> str:
