@@ -12,7 +12,7 @@ import time
 
 from django.conf import settings
 
-from . import sealing
+from . import correlation, sealing
 from .config import engine_settings, fernet
 from .dbwait import DB_ERRORS, DatabaseGone, reconnect, with_db
 from .drift import check_drift
@@ -45,6 +45,15 @@ def execute_run(run_pk: int) -> Run | None:
     if run is None:
         log.info("run %s is not ready or not queued any more; nothing to do", run_pk)
         return None
+    # The worker's log records carry the id of the request that queued the run (a resent task's message
+    # may carry the reaper's).
+    with correlation.bound(run.correlation_id or correlation.current_id()):
+        log.info("run %s (%s of %s) claimed by %s", run.pk, run.action, run.module, run.worker)
+        return _execute_claimed(run)
+
+
+def _execute_claimed(run: Run) -> Run | None:
+    run_pk = run.pk
     writer = LogWriter(run)
     try:
         ended = _carry_out_and_end(run, writer)
@@ -76,7 +85,7 @@ def _carry_out_and_end(run: Run, writer: LogWriter) -> Run:
             log.exception("run %s broke", run.pk)
         reason = f"{failure.message} ({'temporary' if failure.transient else 'permanent'}: {failure.cause})"
         writer(f"portal: failed — {reason}")
-        return _end(run, lambda: fail_run(run=run, error=reason, transient=failure.transient))
+        return _end(run, lambda: fail_run(run=run, error=reason, transient=failure.transient, cause=failure.cause))
     return _end(run, lambda: finish_run(run=run, result=result))
 
 

@@ -26,3 +26,4 @@ WHITENOISE_AUTOREFRESH = True
 # Tests call the API far more often than a person would; the throttling test sets its own rates.
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"token": "100000/min", "session": "100000/min",  # noqa: F405
                                                                "anonymous": "100000/min"}}
+PORTAL_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("PORTAL_WORKER_HEARTBEAT_SECONDS", "1"))  # test workers beat often
