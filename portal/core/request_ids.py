@@ -7,6 +7,8 @@ from __future__ import annotations
 import logging
 import time
 
+from django.utils.functional import SimpleLazyObject, empty
+
 from provisioning import correlation
 
 log = logging.getLogger("portal.requests")
@@ -25,9 +27,17 @@ class RequestIdMiddleware:
             response = self.get_response(request)
             response[HEADER] = request_id
             if not request.path.startswith(QUIET_PATHS):
-                user = getattr(request, "_cached_user", None)  # only if the request loaded it (no extra query)
+                user = _known_user(request)
                 log.info("%s %s %s", request.method, request.path, response.status_code, extra={
                     "method": request.method, "path": request.path, "status": response.status_code,
                     "duration_ms": round((time.monotonic() - started) * 1000, 1),
                     "user_id": user.pk if user is not None and user.is_authenticated else None})
         return response
+
+
+def _known_user(request):
+    """The person the request was made as, if it was looked up (a session's or an API token's); no extra query."""
+    user = request.__dict__.get("user")  # DRF puts the token's user here
+    if isinstance(user, SimpleLazyObject):
+        user = None if user._wrapped is empty else user._wrapped
+    return user

@@ -8,8 +8,8 @@ from pythonjsonlogger.core import RESERVED_ATTRS
 FIELDS = "%(asctime)s %(levelname)s %(name)s %(process)d %(correlation_id)s %(message)s"
 TEXT = "%(asctime)s %(levelname)s %(name)s [%(correlation_id)s] %(message)s"
 # Never written out as extra fields: Django attaches the request (its repr has the query string) to its
-# records, and the development server its time.
-NOT_LOGGED = [*RESERVED_ATTRS, "request", "server_time"]
+# records, the development server its time, Celery a task's arguments and return value ("data").
+NOT_LOGGED = [*RESERVED_ATTRS, "request", "server_time", "data"]
 
 
 def logging_settings(log_format: str, level: str) -> dict:

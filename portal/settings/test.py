@@ -26,4 +26,5 @@ WHITENOISE_AUTOREFRESH = True
 # Tests call the API far more often than a person would; the throttling test sets its own rates.
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"token": "100000/min", "session": "100000/min",  # noqa: F405
                                                                "anonymous": "100000/min"}}
-PORTAL_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("PORTAL_WORKER_HEARTBEAT_SECONDS", "1"))  # test workers beat often
+# Test workers beat often (readiness tests wait for a heartbeat to age out).
+PORTAL_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("PORTAL_WORKER_HEARTBEAT_SECONDS", "1"))

@@ -4,7 +4,6 @@ end-to-end outages are in tests/e2e/test_operations.py)."""
 from __future__ import annotations
 
 import json
-import logging
 from datetime import timedelta
 
 import pytest
