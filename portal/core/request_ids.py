@@ -13,7 +13,8 @@ from provisioning import correlation
 
 log = logging.getLogger("portal.requests")
 HEADER = "X-Request-ID"
-QUIET_PATHS = ("/healthz", "/readyz", "/metrics")  # probes and scrapes: every few seconds, nothing to tell
+# Probes and scrapes (every few seconds, nothing to tell) and static files (the access log has them).
+QUIET_PATHS = ("/healthz", "/readyz", "/metrics", "/static/")
 
 
 class RequestIdMiddleware:

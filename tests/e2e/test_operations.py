@@ -87,6 +87,7 @@ def worker(celery_worker, services):
 def web(services, celery_worker, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("web")
     (tmp / "prometheus").mkdir()
+    (tmp / "prometheus" / "counter_999999.db").write_bytes(b"a previous life's counts")  # emptied at start
     port = free_port()
     env = {**celery_worker.env, **services.urls, "PORTAL_LOG_FORMAT": "json", "PORTAL_METRICS_TOKEN": METRICS_TOKEN,
            "PROMETHEUS_MULTIPROC_DIR": str(tmp / "prometheus"), "PORTAL_PROCESS_NAME": "portal-web",
@@ -94,7 +95,7 @@ def web(services, celery_worker, tmp_path_factory):
     log_path = tmp / "gunicorn.log"
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "portal.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-         "--timeout", "60"],
+         "--timeout", "60", "--config", "python:portal.monitoring.gunicorn_hooks"],
         cwd=REPO, env=env, stdout=open(log_path, "wb"), stderr=subprocess.STDOUT, start_new_session=True)  # noqa: SIM115
     server = Web(proc, f"http://127.0.0.1:{port}", log_path)
 
