@@ -28,6 +28,7 @@ from .services import (
     heartbeat,
     last_log_seq,
     opened_plan,
+    record_phase,
     record_process,
     saved_plan_for,
     worker_name,
@@ -124,11 +125,44 @@ def run_spec(run: Run) -> RunSpec:
     )
 
 
+class PhaseClock:
+    """Times the phases an engine announces (``heartbeat(phase=…)``) and records each when the next begins
+    or the run ends; a phase that cannot be recorded (the database is away) is skipped."""
+
+    def __init__(self, run: Run):
+        self.run, self.phase, self.since = run, "", time.monotonic()
+
+    def enter(self, phase: str | None) -> None:
+        if phase is None or phase == self.phase:
+            return
+        self.end()
+        self.phase, self.since = phase, time.monotonic()
+
+    def end(self) -> None:
+        if self.phase:
+            try:
+                record_phase(run=self.run, phase=self.phase, seconds=time.monotonic() - self.since)
+            except Exception as error:  # a figure for /metrics never stops or fails a run
+                log.info("could not record phase %s of run %s: %s", self.phase, self.run.pk, error)
+                if isinstance(error, DB_ERRORS):
+                    reconnect()
+        self.phase = ""
+
+
 def _carry_out(run: Run, writer: LogWriter) -> RunResult:
+    clock = PhaseClock(run)
+    try:
+        return _carry_out_timed(run, writer, clock)
+    finally:
+        clock.end()
+
+
+def _carry_out_timed(run: Run, writer: LogWriter, clock: PhaseClock) -> RunResult:
     last_beat = [time.monotonic()]
     db_away = [False]
 
     def beat(phase: str | None = None) -> None:
+        clock.enter(phase)
         try:
             heartbeat(run=run, phase=phase)
             if db_away[0]:

@@ -195,6 +195,22 @@ class RunLogLine(models.Model):
         return f"run {self.run_id} line {self.seq}"
 
 
+class RunPhase(models.Model):
+    """How long one phase of a run took (init, plan, apply, outputs, render, push…), written when it ends:
+    /metrics shows run durations by module and phase."""
+
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="phases")
+    phase = models.CharField(max_length=20)
+    seconds = models.FloatField()
+    ended_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["run", "ended_at", "id"]
+
+    def __str__(self) -> str:
+        return f"run {self.run_id} {self.phase} {self.seconds:.1f} s"
+
+
 class WorkerHeartbeat(models.Model):
     """A Celery worker saying it is alive, written every PORTAL_WORKER_HEARTBEAT_SECONDS by a thread started
     when the worker starts (provisioning.worker_hooks); /readyz calls a queue ready when a worker serving it

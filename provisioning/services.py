@@ -27,6 +27,7 @@ from .models import (
     ModuleContent,
     Run,
     RunLogLine,
+    RunPhase,
     RunStatus,
     Workspace,
 )
@@ -127,6 +128,11 @@ def heartbeat(*, run: Run, phase: str | None = None) -> None:
         fields["phase"] = phase
     if Run.objects.filter(pk=run.pk, status=RunStatus.RUNNING, worker=run.worker).update(**fields) != 1:
         raise RunLost(f"run {run.pk} is no longer held by {run.worker}")
+
+
+def record_phase(*, run: Run, phase: str, seconds: float) -> None:
+    """A phase of the run ended after ``seconds`` (for /metrics; the run's own phase field says the current one)."""
+    RunPhase.objects.create(run=run, phase=phase[:20], seconds=seconds, ended_at=timezone.now())
 
 
 def record_process(*, run: Run, pgid: int) -> None:

@@ -58,12 +58,10 @@ class PortalCollector:
             runs.add_metric([action, status], n)
         yield runs
 
-        durations = HistogramMetricFamily("portal_run_duration_seconds", "How long ended runs took, start to end",
-                                          labels=["module", "action"])
-        for row in selectors.run_durations(RUN_DURATION_BUCKETS):
-            buckets = [(str(float(bound)), n) for bound, n in zip(RUN_DURATION_BUCKETS, row.at_most, strict=True)]
-            durations.add_metric([row.module, row.action], buckets + [("+Inf", row.count)], row.total_seconds)
-        yield durations
+        yield _histogram("portal_run_duration_seconds", "How long ended runs took, start to end", "action",
+                         selectors.run_durations(RUN_DURATION_BUCKETS))
+        yield _histogram("portal_run_phase_duration_seconds", "How long each phase of runs took (init, plan, apply, "
+                         "outputs, render, push…)", "phase", selectors.phase_durations(RUN_DURATION_BUCKETS))
 
         failures = CounterMetricFamily("portal_run_failures", "Failed runs by cause", labels=["cause"])
         for cause, n in sorted(selectors.failures_by_cause().items()):
@@ -89,3 +87,11 @@ class PortalCollector:
             for queue in beat.queues:
                 ages.add_metric([beat.hostname, queue], round((now - beat.last_seen).total_seconds(), 3))
         yield ages
+
+
+def _histogram(name: str, documentation: str, second_label: str, rows) -> HistogramMetricFamily:
+    family = HistogramMetricFamily(name, documentation, labels=["module", second_label])
+    for row in rows:
+        buckets = [(str(float(bound)), n) for bound, n in zip(RUN_DURATION_BUCKETS, row.at_most, strict=True)]
+        family.add_metric([row.module, row.action], buckets + [("+Inf", row.count)], row.total_seconds)
+    return family

@@ -11,7 +11,7 @@ from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from portal.approvals.models import ApprovalStage
 from portal.inventory.models import ProvisionedResource
 from portal.onboarding.models import OnboardingRequest
-from provisioning.models import Run, RunStatus, WorkerHeartbeat
+from provisioning.models import Run, RunPhase, RunStatus, WorkerHeartbeat
 
 
 def requests_by_status() -> dict[str, int]:
@@ -34,7 +34,7 @@ def runs_by_action_and_status() -> dict[tuple[str, str], int]:
 @dataclass(frozen=True)
 class Durations:
     module: str
-    action: str
+    action: str  # the action (run durations) or the phase (phase durations)
     count: int
     total_seconds: float
     at_most: list[int]  # runs that took at most each bucket's bound (cumulative, in bucket order)
@@ -48,6 +48,16 @@ def run_durations(buckets: Iterable[float]) -> list[Durations]:
     rows = (Run.objects.filter(started_at__isnull=False, finished_at__isnull=False).order_by()
             .annotate(took=took).values("module", "action").annotate(n=Count("pk"), total=Sum("took"), **at_most))
     return [Durations(row["module"], row["action"], row["n"], row["total"].total_seconds() if row["total"] else 0.0,
+                      [row[f"le{i}"] for i in range(len(buckets))]) for row in rows]
+
+
+def phase_durations(buckets: Iterable[float]) -> list[Durations]:
+    """How long the phases of runs took (init, plan, apply…), per module and phase, counted into ``buckets``."""
+    buckets = list(buckets)
+    at_most = {f"le{i}": Count("pk", filter=Q(seconds__lte=b)) for i, b in enumerate(buckets)}
+    rows = (RunPhase.objects.order_by().values("run__module", "phase")
+            .annotate(n=Count("pk"), total=Sum("seconds"), **at_most))
+    return [Durations(row["run__module"], row["phase"], row["n"], row["total"] or 0.0,
                       [row[f"le{i}"] for i in range(len(buckets))]) for row in rows]
 
 

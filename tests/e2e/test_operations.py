@@ -196,6 +196,8 @@ def test_a_request_is_traced_from_the_web_to_the_worker_and_counted_in_the_metri
     assert 'portal_approval_stages_pending{steering_team="mlops-enablement"}' not in metrics  # none left waiting
     assert 'portal_runs{action="apply",status="succeeded"} 1.0' in metrics
     assert 'portal_run_duration_seconds_count{action="apply",module="ml-project"} 1.0' in metrics
+    assert 'portal_run_phase_duration_seconds_count{module="ml-project",phase="render"} 1.0' in metrics
+    assert 'portal_run_phase_duration_seconds_count{module="ml-project",phase="push"} 1.0' in metrics
     assert 'portal_worker_heartbeat_age_seconds{queue="runs",worker="' in metrics
     # django-prometheus' counters of both gunicorn processes, merged: every request this module sent.
     assert f"django_http_requests_before_middlewares_total {float(web.calls)}" in metrics

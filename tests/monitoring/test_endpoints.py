@@ -10,8 +10,9 @@ import pytest
 from django.utils import timezone
 
 from portal.approvals.models import ApprovalStage
+from portal.inventory.models import ProvisionedResource
 from portal.onboarding.services import submit_new_request
-from provisioning.models import Run, RunStatus, WorkerHeartbeat
+from provisioning.models import Run, RunPhase, RunStatus, WorkerHeartbeat
 from tests.fixtures.people import CPU_VM_VALUES
 from tests.fixtures.runs import make_run
 
@@ -89,10 +90,14 @@ def test_metrics_count_requests_stages_runs_failures_workers_and_http(client, se
     ApprovalStage.objects.filter(request=request).update(due_at=timezone.now() - timedelta(hours=1))
     item = request.items.get()
     started = timezone.now() - timedelta(seconds=100)
-    make_run(item=item, action="apply", status=RunStatus.SUCCEEDED, started_at=started,
+    done = make_run(item=item, action="apply", status=RunStatus.SUCCEEDED, started_at=started,
              finished_at=started + timedelta(seconds=42))
     make_run(item=item, action="apply", status=RunStatus.FAILED, failure_cause="throttled by the cloud",
              started_at=started, finished_at=started + timedelta(seconds=7))
+    for phase, seconds in (("init", 0.7), ("apply", 38.0)):
+        RunPhase.objects.create(run=done, phase=phase, seconds=seconds, ended_at=timezone.now())
+    ProvisionedResource.objects.create(item=item, team=request.team, template_version=item.template_version,
+                                       kind="vm", name="churn-vm", drift_status=ProvisionedResource.DriftStatus.DRIFTED)
     beat("runs@pod-a", ["runs"], ago=3)
 
     text = scrape(client)
@@ -106,7 +111,11 @@ def test_metrics_count_requests_stages_runs_failures_workers_and_http(client, se
     assert 'portal_run_duration_seconds_bucket{action="apply",le="60.0",module="cpu_vm"} 2.0' in text
     assert 'portal_run_duration_seconds_count{action="apply",module="cpu_vm"} 2.0' in text
     assert 'portal_run_duration_seconds_sum{action="apply",module="cpu_vm"} 49.0' in text
+    assert 'portal_run_phase_duration_seconds_bucket{le="5.0",module="cpu_vm",phase="init"} 1.0' in text
+    assert 'portal_run_phase_duration_seconds_bucket{le="30.0",module="cpu_vm",phase="apply"} 0.0' in text
+    assert 'portal_run_phase_duration_seconds_sum{module="cpu_vm",phase="apply"} 38.0' in text
     assert 'portal_run_failures_total{cause="throttled by the cloud"} 1.0' in text
+    assert 'portal_drifted_resources{team="churn-modelling"} 1.0' in text
     assert 'portal_queue_length{queue="runs"}' in text
     assert 'portal_worker_heartbeat_age_seconds{queue="runs",worker="runs@pod-a"} 3.' in text
     assert "portal_metrics_database_up 1.0" in text

@@ -43,6 +43,8 @@ def test_a_retry_and_the_next_item_keep_the_id_and_failures_record_their_cause(d
     assert retry.status == RunStatus.SUCCEEDED and retry.failure_cause == ""
     assert (second_item.status, second_item.failure_cause) == (RunStatus.FAILED, "an invalid value")
     assert {first.correlation_id, retry.correlation_id, second_item.correlation_id} == {"approve-42"}
+    assert list(retry.phases.values_list("phase", flat=True)) == ["apply"]  # the phases the engine announced
+    assert retry.phases.get().seconds >= 0
     clean_up = Run.objects.filter(action="destroy")  # the failed request's clean-up, queued by the worker
     assert clean_up.exists() and set(clean_up.values_list("correlation_id", flat=True)) == {"approve-42"}
 
