@@ -340,6 +340,8 @@ PORTAL_READY_TIMEOUT_SECONDS = float(env("PORTAL_READY_TIMEOUT_SECONDS", "3"))  
 # gunicorn processes: set PROMETHEUS_MULTIPROC_DIR (an empty directory at start) and the HTTP figures of all
 # processes are merged; the portal's own figures are read from the database at each scrape.
 PORTAL_METRICS_TOKEN = env("PORTAL_METRICS_TOKEN", "")
+if env("PROMETHEUS_MULTIPROC_DIR"):  # prometheus_client writes its per-process files there from the first query on
+    Path(env("PROMETHEUS_MULTIPROC_DIR")).mkdir(mode=0o700, parents=True, exist_ok=True)
 PROMETHEUS_EXPORT_MIGRATIONS = False  # django-prometheus would query the database at every start
 
 # --- Repo scaffolding (the "repo" kind) -------------------------------------------------------
