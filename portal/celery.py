@@ -2,6 +2,8 @@ import os
 
 from celery import Celery
 
+import provisioning.worker_hooks  # noqa: F401  (logging, correlation ids and heartbeats of workers)
+
 from .private_files import keep_files_private
 
 keep_files_private()  # the worker's Terraform state, plans, logs and git repos: private to its user

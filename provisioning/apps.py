@@ -6,4 +6,7 @@ class ProvisioningConfig(AppConfig):
     label = "provisioning"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the system checks)
+        from . import (
+            checks,  # noqa: F401  (registers the system checks)
+            worker_hooks,  # noqa: F401  (correlation ids on task messages; worker heartbeats)
+        )

@@ -12,7 +12,7 @@ import time
 
 from django.conf import settings
 
-from . import sealing
+from . import correlation, sealing
 from .config import engine_settings, fernet
 from .dbwait import DB_ERRORS, DatabaseGone, reconnect, with_db
 from .drift import check_drift
@@ -28,6 +28,7 @@ from .services import (
     heartbeat,
     last_log_seq,
     opened_plan,
+    record_phase,
     record_process,
     saved_plan_for,
     worker_name,
@@ -45,6 +46,15 @@ def execute_run(run_pk: int) -> Run | None:
     if run is None:
         log.info("run %s is not ready or not queued any more; nothing to do", run_pk)
         return None
+    # The worker's log records carry the id of the request that queued the run (a resent task's message
+    # may carry the reaper's).
+    with correlation.bound(run.correlation_id or correlation.current_id()):
+        log.info("run %s (%s of %s) claimed by %s", run.pk, run.action, run.module, run.worker)
+        return _execute_claimed(run)
+
+
+def _execute_claimed(run: Run) -> Run | None:
+    run_pk = run.pk
     writer = LogWriter(run)
     try:
         ended = _carry_out_and_end(run, writer)
@@ -76,7 +86,7 @@ def _carry_out_and_end(run: Run, writer: LogWriter) -> Run:
             log.exception("run %s broke", run.pk)
         reason = f"{failure.message} ({'temporary' if failure.transient else 'permanent'}: {failure.cause})"
         writer(f"portal: failed — {reason}")
-        return _end(run, lambda: fail_run(run=run, error=reason, transient=failure.transient))
+        return _end(run, lambda: fail_run(run=run, error=reason, transient=failure.transient, cause=failure.cause))
     return _end(run, lambda: finish_run(run=run, result=result))
 
 
@@ -115,11 +125,44 @@ def run_spec(run: Run) -> RunSpec:
     )
 
 
+class PhaseClock:
+    """Times the phases an engine announces (``heartbeat(phase=…)``) and records each when the next begins
+    or the run ends; a phase that cannot be recorded (the database is away) is skipped."""
+
+    def __init__(self, run: Run):
+        self.run, self.phase, self.since = run, "", time.monotonic()
+
+    def enter(self, phase: str | None) -> None:
+        if phase is None or phase == self.phase:
+            return
+        self.end()
+        self.phase, self.since = phase, time.monotonic()
+
+    def end(self) -> None:
+        if self.phase:
+            try:
+                record_phase(run=self.run, phase=self.phase, seconds=time.monotonic() - self.since)
+            except Exception as error:  # a figure for /metrics never stops or fails a run
+                log.info("could not record phase %s of run %s: %s", self.phase, self.run.pk, error)
+                if isinstance(error, DB_ERRORS):
+                    reconnect()
+        self.phase = ""
+
+
 def _carry_out(run: Run, writer: LogWriter) -> RunResult:
+    clock = PhaseClock(run)
+    try:
+        return _carry_out_timed(run, writer, clock)
+    finally:
+        clock.end()
+
+
+def _carry_out_timed(run: Run, writer: LogWriter, clock: PhaseClock) -> RunResult:
     last_beat = [time.monotonic()]
     db_away = [False]
 
     def beat(phase: str | None = None) -> None:
+        clock.enter(phase)
         try:
             heartbeat(run=run, phase=phase)
             if db_away[0]:

@@ -83,7 +83,7 @@ class Run(models.Model):
 
     # What the run was asked to do: set when it is queued, never changed (see save()).
     SNAPSHOT_FIELDS = ("workspace_id", "item_id", "change_id", "action", "purpose", "engine", "module",
-                       "module_content_id", "variables", "attempt", "retry_of_id")
+                       "module_content_id", "variables", "attempt", "retry_of_id", "correlation_id")
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -115,6 +115,11 @@ class Run(models.Model):
     settled_at = models.DateTimeField(null=True, blank=True, editable=False,
                                       help_text="When the portal acted on how the run ended (exactly once).")
     error = models.TextField(blank=True)
+    failure_cause = models.CharField(max_length=100, blank=True, editable=False,
+                                     help_text="Why it failed, as a short category (provisioning.failures).")
+    correlation_id = models.CharField(max_length=128, blank=True, editable=False,
+                                      help_text="The id of the web request or task that queued it (X-Request-ID); "
+                                      "its worker's log lines carry it.")
     outputs = models.JSONField(default=dict, blank=True)  # sensitive values sealed
     plan_summary = models.JSONField(null=True, blank=True)  # plan and drift_check runs: PlanSummary.as_dict()
     saved_plan = models.BinaryField(null=True, blank=True, editable=False,
@@ -189,3 +194,37 @@ class RunLogLine(models.Model):
 
     def __str__(self) -> str:
         return f"run {self.run_id} line {self.seq}"
+
+
+class RunPhase(models.Model):
+    """How long one phase of a run took (init, plan, apply, outputs, render, push…), written when it ends:
+    /metrics shows run durations by module and phase."""
+
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="phases")
+    phase = models.CharField(max_length=20)
+    seconds = models.FloatField()
+    ended_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["run", "ended_at", "id"]
+
+    def __str__(self) -> str:
+        return f"run {self.run_id} {self.phase} {self.seconds:.1f} s"
+
+
+class WorkerHeartbeat(models.Model):
+    """A Celery worker saying it is alive, written every PORTAL_WORKER_HEARTBEAT_SECONDS by a thread started
+    when the worker starts (provisioning.worker_hooks); /readyz calls a queue ready when a worker serving it
+    was seen lately. A worker that stops cleanly removes its row; a dead one's row ages out."""
+
+    hostname = models.CharField(max_length=200, unique=True, help_text="Celery's node name, e.g. runs@host")
+    queues = models.JSONField(default=list, help_text="The queues it consumes from.")
+    pid = models.IntegerField(null=True, blank=True)
+    started_at = models.DateTimeField()
+    last_seen = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["hostname"]
+
+    def __str__(self) -> str:
+        return self.hostname

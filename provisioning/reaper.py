@@ -25,6 +25,7 @@ from .runners.terraform import kill_process_group, terraform_processes
 from .services import _move, _send_next_of_workspace, announce_end, head_of_workspace, schedule_retry, send_run_task
 
 log = logging.getLogger(__name__)
+LOST_WORKER_CAUSE = "the worker stopped answering"  # Run.failure_cause of a reaped run
 
 
 @dataclass
@@ -81,7 +82,8 @@ def _fail_lost_run(run: Run, *, stale, now, reaped: Reaped) -> None:
     """Fail a run whose worker is gone (unless it beat meanwhile), then retry or announce it."""
     error = (f"The worker {run.worker} stopped answering during {run.phase or 'start-up'} "
              f"(last heartbeat {run.heartbeat_at:%H:%M:%S} UTC); Terraform there was stopped with it.")
-    if not _move(run, RunStatus.FAILED, where={"heartbeat_at__lt": stale}, finished_at=now, error=error):
+    if not _move(run, RunStatus.FAILED, where={"heartbeat_at__lt": stale}, finished_at=now, error=error,
+                 failure_cause=LOST_WORKER_CAUSE):
         return
     reaped.lost.append(run.pk)
     if run.pgid and _kill_leftovers(run):  # before a new attempt may start

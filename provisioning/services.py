@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from . import sealing
+from . import correlation, sealing
 from .config import fernet
 from .engines.base import RunResult
 from .models import (
@@ -27,6 +27,7 @@ from .models import (
     ModuleContent,
     Run,
     RunLogLine,
+    RunPhase,
     RunStatus,
     Workspace,
 )
@@ -66,7 +67,7 @@ def queue_run(*, workspace: str, item, action: str, engine: str, module: str, va
     ws, _ = Workspace.objects.get_or_create(key=workspace)
     run = Run.objects.create(workspace=ws, item=item, change=change, action=action, purpose=purpose, engine=engine,
                              module=module, module_content=module_content, variables=dict(variables),
-                             enqueued_at=timezone.now())
+                             enqueued_at=timezone.now(), correlation_id=correlation.current_id())
     run_changed.send(sender=Run, run=run, old=None, new=RunStatus.QUEUED, actor=actor)
     _send_on_commit(run)
     return run
@@ -129,6 +130,11 @@ def heartbeat(*, run: Run, phase: str | None = None) -> None:
         raise RunLost(f"run {run.pk} is no longer held by {run.worker}")
 
 
+def record_phase(*, run: Run, phase: str, seconds: float) -> None:
+    """A phase of the run ended after ``seconds`` (for /metrics; the run's own phase field says the current one)."""
+    RunPhase.objects.create(run=run, phase=phase[:20], seconds=seconds, ended_at=timezone.now())
+
+
 def record_process(*, run: Run, pgid: int) -> None:
     """Remember the process group the run's external command runs in (for the reaper)."""
     Run.objects.filter(pk=run.pk, worker=run.worker).update(pgid=pgid)
@@ -157,10 +163,10 @@ def finish_run(*, run: Run, result: RunResult) -> Run:
 
 
 @transaction.atomic
-def fail_run(*, run: Run, error: str, transient: bool = False) -> Run:
-    """End the run as failed; a transient failure with attempts left queues the next attempt
-    (``run.retried_by``) instead of ending the item's step."""
-    _end(run, RunStatus.FAILED, error=error)
+def fail_run(*, run: Run, error: str, transient: bool = False, cause: str = "") -> Run:
+    """End the run as failed (``cause``: a short category, see provisioning.failures); a transient failure
+    with attempts left queues the next attempt (``run.retried_by``) instead of ending the item's step."""
+    _end(run, RunStatus.FAILED, error=error, failure_cause=cause[:100])
     if not (transient and schedule_retry(run=run)):  # a retry is the workspace's next run and is sent itself
         _send_next_of_workspace(run.workspace_id)
     return run
@@ -196,7 +202,7 @@ def schedule_retry(*, run: Run) -> Run | None:
         workspace_id=run.workspace_id, item_id=run.item_id, change_id=run.change_id, action=run.action,
         purpose=run.purpose, engine=run.engine, module=run.module, module_content_id=run.module_content_id,
         variables=run.variables, attempt=run.attempt + 1, retry_of=run, not_before=now + timedelta(seconds=delay),
-        enqueued_at=now)
+        enqueued_at=now, correlation_id=run.correlation_id)
     note = f" Retrying as attempt {retry.attempt} of {settings.RUN_MAX_ATTEMPTS} in {delay:.0f} s."
     Run.objects.filter(pk=run.pk).update(error=run.error + note, settled_at=now)  # nothing to settle: it goes on
     run.error += note

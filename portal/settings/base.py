@@ -7,6 +7,8 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 
+from .logs import logging_settings
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 
@@ -43,6 +45,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_prometheus",
     "portal.core",
     "portal.accounts",
     "portal.teams",
@@ -54,10 +57,15 @@ INSTALLED_APPS = [
     "portal.notifications",
     "portal.utilization",
     "portal.api",
+    "portal.monitoring",
     "provisioning",
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",  # first: times the whole request
+    "portal.core.request_ids.RequestIdMiddleware",  # X-Request-ID in and out; the correlation id of its logs
+    # /healthz, /readyz, /metrics: answered here, before host checks, HTTPS redirects and sessions (probes)
+    "portal.monitoring.middleware.MonitoringEndpointsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -69,6 +77,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "portal.core.middleware.ApplicationErrorMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",  # before axes: counts its lockout answers too
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into our lockout page
 ]
 
@@ -99,6 +108,8 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # Names the process in pg_stat_activity (web, worker, beat): operators see who holds what.
     DATABASES["default"].setdefault("OPTIONS", {})["application_name"] = env("PORTAL_PROCESS_NAME", "portal")
+    # An unreachable server fails a connection in seconds (/readyz answers), not after the system's TCP timeout.
+    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", int(env("PORTAL_DB_CONNECT_TIMEOUT", "5")))
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # The worker and the web process write at once: wait for locks, write-ahead log.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -107,6 +118,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL;",
     }
+# django-prometheus' backends (same drivers) count queries and errors per database for /metrics.
+DATABASES["default"]["ENGINE"] = DATABASES["default"]["ENGINE"].replace("django.db.backends.",
+                                                                          "django_prometheus.db.backends.")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
@@ -323,14 +337,25 @@ CELERY_BEAT_SCHEDULE["provisioning-reap-runs"] = {  # see RUN_STALE_SECONDS abov
     "task": "provisioning.reap_runs", "schedule": RUN_REAP_INTERVAL_SECONDS,
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    # python-terraform logs variable values at DEBUG: never let it.
-    "loggers": {"python_terraform": {"level": "WARNING"}},
-}
+# Logs: one line per record on stderr, "json" (python-json-logger; the production default) or "text", each with
+# the correlation id (X-Request-ID) of the request or task it belongs to. python-terraform stays at WARNING.
+PORTAL_LOG_FORMAT = env("PORTAL_LOG_FORMAT", "text")
+LOGGING = logging_settings(PORTAL_LOG_FORMAT, env("LOG_LEVEL", "INFO"))
+
+# --- Health and metrics (portal.monitoring) ---------------------------------------------------
+# /healthz: the process answers. /readyz: database, migrations, broker and, for each queue in
+# PORTAL_WORKER_QUEUES, a worker seen within PORTAL_READY_WORKER_SECONDS (workers write a heartbeat every
+# PORTAL_WORKER_HEARTBEAT_SECONDS); /readyz?scope=web: database and migrations only.
+PORTAL_WORKER_HEARTBEAT_SECONDS = float(env("PORTAL_WORKER_HEARTBEAT_SECONDS", "10"))
+PORTAL_READY_WORKER_SECONDS = float(env("PORTAL_READY_WORKER_SECONDS", "60"))
+PORTAL_READY_TIMEOUT_SECONDS = float(env("PORTAL_READY_TIMEOUT_SECONDS", "3"))  # per check of a service
+# /metrics (Prometheus) answers only "Authorization: Bearer <PORTAL_METRICS_TOKEN>"; unset: 404. Several
+# gunicorn processes: set PROMETHEUS_MULTIPROC_DIR (an empty directory at start) and the HTTP figures of all
+# processes are merged; the portal's own figures are read from the database at each scrape.
+PORTAL_METRICS_TOKEN = env("PORTAL_METRICS_TOKEN", "")
+if env("PROMETHEUS_MULTIPROC_DIR"):  # prometheus_client writes its per-process files there from the first query on
+    Path(env("PROMETHEUS_MULTIPROC_DIR")).mkdir(mode=0o700, parents=True, exist_ok=True)
+PROMETHEUS_EXPORT_MIGRATIONS = False  # django-prometheus would query the database at every start
 
 # --- Repo scaffolding (the "repo" kind) -------------------------------------------------------
 PORTAL_SCAFFOLDS_DIR = Path(env("PORTAL_SCAFFOLDS_DIR", str(BASE_DIR / "templates")))

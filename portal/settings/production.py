@@ -18,7 +18,7 @@ if _problems:
         + ". Set them in the environment (README: Security → Production settings).")
 
 from .base import *  # noqa: E402, F403
-from .base import env, env_bool  # noqa: E402
+from .base import env, env_bool, logging_settings  # noqa: E402
 
 DATABASES["default"]["CONN_MAX_AGE"] = 60  # noqa: F405
 SESSION_COOKIE_SECURE = True
@@ -32,3 +32,6 @@ SECURE_SSL_REDIRECT = env_bool("PORTAL_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = int(env("PORTAL_HSTS_SECONDS", str(365 * 24 * 3600)))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("PORTAL_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("PORTAL_HSTS_PRELOAD", True)
+# Logs are JSON lines unless asked otherwise (PORTAL_LOG_FORMAT=text).
+PORTAL_LOG_FORMAT = env("PORTAL_LOG_FORMAT", "json")
+LOGGING = logging_settings(PORTAL_LOG_FORMAT, env("LOG_LEVEL", "INFO"))

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('provisioning', '0007_run_snapshots_and_workspaces'),
+        ('provisioning', '0008_observability'),
     ]
 
     operations = [
