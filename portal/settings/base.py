@@ -228,10 +228,22 @@ else:
     for _folder in CELERY_BROKER_TRANSPORT_OPTIONS.values():
         Path(_folder).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_IGNORE_RESULT = True  # run status lives in the database, not in a result backend
-# Queues per kind of work: applies/destroys ("runs") never hold up plan previews and drift checks
-# ("previews"); everything else (mail, webhooks, directory sync, version checks) is "default".
+# Queues per kind of work, one worker each (provisioning/workers.py): applies/destroys ("runs") never hold
+# up plan previews and drift checks ("previews"), nor light work ("default": webhooks, directory sync,
+# version checks, expiry, SLA checks and their e-mails, the reaper). A run's task names its own queue
+# (plans and drift checks: "previews"); every other task is routed here (tests/core/test_queues.py).
 CELERY_TASK_DEFAULT_QUEUE = "default"
-PORTAL_WORKER_QUEUES = env("PORTAL_WORKER_QUEUES", "runs,previews,default")
+CELERY_TASK_ROUTES = {
+    "provisioning.execute_run": {"queue": "runs"},  # sent with queue=Run.queue
+    "provisioning.reap_runs": {"queue": "default"},
+    "approvals.check_slas": {"queue": "default"},
+    "approvals.post_webhook": {"queue": "default"},
+    "inventory.sync_team_groups": {"queue": "default"},
+    "inventory.reconcile_directory_groups": {"queue": "default"},
+    "inventory.check_repo_versions": {"queue": "default"},
+    "onboarding.expire_resources": {"queue": "default"},  # queues destroys (on "runs"); itself light
+    "onboarding.check_drift": {"queue": "default"},  # queues drift checks (on "previews"); itself light
+}
 # Long jobs: a task is acknowledged only when it ends, and given back if its worker dies; a run
 # is claimed by a conditional update, so a task delivered twice does nothing the second time.
 CELERY_TASK_ACKS_LATE = True

@@ -78,7 +78,8 @@ def embedded(settings, tmp_path):
 
 def test_runportal_starts_the_git_server_before_the_worker_and_its_clone_urls_clone(embedded, tmp_path):
     children = portal_children("127.0.0.1:8000", tmp_path)
-    assert [c.name for c in children] == ["sandbox cloud", "git server", "worker", "preview worker", "beat", "web"]
+    assert [c.name for c in children] == ["sandbox cloud", "git server", "runs worker", "previews worker",
+                                          "default worker", "beat", "web server"]
 
     remote = BareDirectoryRemote(embedded.PORTAL_GIT_ROOT, public_url=embedded.PORTAL_GIT_PUBLIC_URL)
     info = remote.ensure_repo("churn", "Churn model")
