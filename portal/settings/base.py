@@ -219,7 +219,9 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * 3600}
 else:
     _queue_dir = DATA_DIR / "broker"
-    CELERY_BROKER_URL = "filesystem://"
+    # The host is only a name here (the queues are the folders below); with none, Kombu warns
+    # "No hostname was supplied" at every start, which reads like an error.
+    CELERY_BROKER_URL = "filesystem://localhost/"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
