@@ -46,3 +46,14 @@ def test_runportal_starts_one_worker_for_each_queue(settings, tmp_path):
         assert argv in [worker_argv(kind) for kind in WORKERS]
         assert "--pool=prefork" in argv  # the run time limits need prefork
     assert served == ["runs", "previews", "default"]  # each worker serves exactly one queue, every queue is served
+
+
+def test_local_terraform_state_with_a_shared_broker_is_flagged(settings):
+    from provisioning.checks import many_hosts_settings
+
+    settings.CELERY_BROKER_URL, settings.TERRAFORM_STATE_BACKEND = "redis://127.0.0.1:6379/8", "local"
+    assert [w.id for w in many_hosts_settings()] == ["provisioning.W003"]
+    settings.TERRAFORM_STATE_BACKEND = "pg"
+    assert many_hosts_settings() == []
+    settings.CELERY_BROKER_URL, settings.TERRAFORM_STATE_BACKEND = "filesystem://localhost/", "local"
+    assert many_hosts_settings() == []  # the embedded run: one host
