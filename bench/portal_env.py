@@ -1,7 +1,8 @@
 """A portal on its own database for the benches: migrated, seeded, a moto sandbox and Celery workers.
 
 Used by the other bench scripts (no pytest run): ``with portal_env(workers=...) as env: ...``.
-Its database is ``portal_bench`` on the local PostgreSQL (dropped and made again), Redis db 13.
+Its database is ``portal_bench`` (or ``db``) on the local PostgreSQL (dropped and made again), Redis db 13
+(or ``redis_db``).
 """
 
 from __future__ import annotations
@@ -18,12 +19,12 @@ DB = "portal_bench"
 
 
 @contextlib.contextmanager
-def portal_env(*, workers: int = 1, concurrency: int = 1):
+def portal_env(*, workers: int = 1, concurrency: int = 1, db: str = DB, redis_db: int = 13):
     sys.path.insert(0, str(REPO))
-    subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DB], check=True)
-    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", DB], check=True)
-    os.environ.update(DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{DB}",
-                      REDIS_URL="redis://127.0.0.1:6379/13", DJANGO_SETTINGS_MODULE="portal.settings.test")
+    subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", db], check=True)
+    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", db], check=True)
+    os.environ.update(DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{db}",
+                      REDIS_URL=f"redis://127.0.0.1:6379/{redis_db}", DJANGO_SETTINGS_MODULE="portal.settings.test")
     os.environ.setdefault("TERRAFORM_PROVIDER_MIRROR", "/opt/tf-plugins")
     import django
 

@@ -27,4 +27,18 @@ def long_run_settings(app_configs, **kwargs):
             settings, "CELERY_TASK_REJECT_ON_WORKER_LOST", False):
         problems.append(checks.Warning(
             "Runs need CELERY_TASK_ACKS_LATE and CELERY_TASK_REJECT_ON_WORKER_LOST.", id="provisioning.W002"))
+    problems += many_hosts_settings()
     return problems
+
+
+def many_hosts_settings() -> list:
+    """A shared broker means workers may run on several hosts: a run must find nothing it needs on one
+    host's disk (working dirs are a cache rebuilt from the run's snapshot), so Terraform state cannot be
+    local files there."""
+    if settings.CELERY_BROKER_URL.startswith("filesystem:") or settings.TERRAFORM_STATE_BACKEND != "local":
+        return []
+    return [checks.Warning(
+        "TERRAFORM_STATE_BACKEND is 'local' with a shared broker: each worker host keeps its own state files "
+        "under PORTAL_DATA_DIR, so a run on another host would not see its item's state (and would create the "
+        "resources again).", hint="Use the 'pg' backend (the default with PostgreSQL) when workers run on "
+        "several hosts.", id="provisioning.W003")]

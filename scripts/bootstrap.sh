@@ -14,7 +14,10 @@ stamp=".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)-${extras:-base}
 if [ ! -f "$stamp" ]; then
   echo "Installing Python dependencies into .venv …"
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e ".${extras:+[$extras]}"
+  # setuptools announces every editable install with a multi-line "Editable installation." notice
+  # (information only, pypa/packaging-problems#558) that reads like an error: not shown.
+  PYTHONWARNINGS="ignore:Editable installation:UserWarning" \
+    .venv/bin/python -m pip install -q -e ".${extras:+[$extras]}"
   rm -f .venv/.installed-*
   touch "$stamp"
 fi

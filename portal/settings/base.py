@@ -236,7 +236,9 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * 3600}
 else:
     _queue_dir = DATA_DIR / "broker"
-    CELERY_BROKER_URL = "filesystem://"
+    # The host is only a name here (the queues are the folders below); with none, Kombu warns
+    # "No hostname was supplied" at every start, which reads like an error.
+    CELERY_BROKER_URL = "filesystem://localhost/"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
@@ -245,9 +247,26 @@ else:
     for _folder in CELERY_BROKER_TRANSPORT_OPTIONS.values():
         Path(_folder).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_IGNORE_RESULT = True  # run status lives in the database, not in a result backend
-# Queues per kind of work: applies/destroys ("runs") never hold up plan previews and drift checks
-# ("previews"); everything else (mail, webhooks, directory sync, version checks) is "default".
+# Queues per kind of work, one worker each (provisioning/workers.py): applies/destroys ("runs") never hold
+# up plan previews and drift checks ("previews"), nor light work ("default": webhooks, directory sync,
+# version checks, expiry, SLA checks and their e-mails, the reaper). A run's task names its own queue
+# (plans and drift checks: "previews"); every other task is routed here (tests/core/test_queues.py).
 CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {
+    "provisioning.execute_run": {"queue": "runs"},  # sent with queue=Run.queue
+    "provisioning.reap_runs": {"queue": "default"},
+    "approvals.check_slas": {"queue": "default"},
+    "approvals.post_webhook": {"queue": "default"},
+    "inventory.sync_team_groups": {"queue": "default"},
+    "inventory.reconcile_directory_groups": {"queue": "default"},
+    "inventory.check_repo_versions": {"queue": "default"},
+    "onboarding.expire_resources": {"queue": "default"},  # queues destroys (on "runs"); itself light
+    "onboarding.check_drift": {"queue": "default"},  # queues drift checks (on "previews"); itself light
+    "notifications.deliver_webhook": {"queue": "default"},
+    "utilization.collect": {"queue": "default"},  # reads CloudWatch, queues stop runs (on "runs")
+    "utilization.follow_schedules": {"queue": "default"},
+}
+# The queues /readyz expects a live worker on (provisioning/workers.py starts one per queue).
 PORTAL_WORKER_QUEUES = env("PORTAL_WORKER_QUEUES", "runs,previews,default")
 # Long jobs: a task is acknowledged only when it ends, and given back if its worker dies; a run
 # is claimed by a conditional update, so a task delivered twice does nothing the second time.

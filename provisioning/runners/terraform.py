@@ -2,7 +2,7 @@
 
 python-terraform builds the command lines (its option conventions: ``no_color=IsFlagged`` …);
 we start the process ourselves because its own runner cannot do what a worker needs
-(measured on Terraform 1.11, see DESIGN.md): stdin from /dev/null, an allow-listed
+(measured on Terraform 1.11, see docs/architecture.md and the tests): stdin from /dev/null, an allow-listed
 environment, its own process group that dies with the run, output streamed line by line,
 and no DEBUG logging of variable values. Values always arrive through a ``*.tfvars.json``
 file written by the caller, never on the command line.

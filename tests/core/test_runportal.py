@@ -3,10 +3,15 @@ loopback, so the clone URLs it reports really clone — and the CI pipeline acce
 
 import json
 import os
+import queue
+import signal
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 from django.conf import settings as django_settings
 
@@ -26,11 +31,17 @@ def git(*args: str, cwd: Path | None = None) -> str:
     return result.stdout.strip()
 
 
+def embedded_env(tmp_path: Path, **environ: str) -> dict[str, str]:
+    """The environment of ``./scripts/run`` on a machine with nothing set, plus ``environ``."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("PORTAL_", "DJANGO_", "PYTHON")) and k not in ("DATABASE_URL", "REDIS_URL")}
+    return env | {"DJANGO_SETTINGS_MODULE": "portal.settings.local", "PORTAL_DATA_DIR": str(tmp_path / "data"),
+                  **environ}
+
+
 def embedded_settings(tmp_path: Path, **environ: str) -> dict:
     """Settings of ``portal.settings.local`` as ``./scripts/run`` loads them, with only ``environ`` set."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("PORTAL_", "DJANGO_")) and k not in ("DATABASE_URL", "REDIS_URL")}
-    env |= {"DJANGO_SETTINGS_MODULE": "portal.settings.local", "PORTAL_DATA_DIR": str(tmp_path / "data"), **environ}
+    env = embedded_env(tmp_path, **environ)
     names = ["PORTAL_GIT_REMOTE", "PORTAL_GIT_HTTP_ADDR", "PORTAL_GIT_PUBLIC_URL", "PORTAL_GIT_ROOT"]
     code = ("import json, sys; from django.conf import settings as s; "
             "print(json.dumps({n: str(getattr(s, n)) for n in sys.argv[1:]}))")
@@ -78,7 +89,8 @@ def embedded(settings, tmp_path):
 
 def test_runportal_starts_the_git_server_before_the_worker_and_its_clone_urls_clone(embedded, tmp_path):
     children = portal_children("127.0.0.1:8000", tmp_path)
-    assert [c.name for c in children] == ["sandbox cloud", "git server", "worker", "preview worker", "beat", "web"]
+    assert [c.name for c in children] == ["sandbox cloud", "git server", "runs worker", "previews worker",
+                                          "default worker", "beat", "web server"]
 
     remote = BareDirectoryRemote(embedded.PORTAL_GIT_ROOT, public_url=embedded.PORTAL_GIT_PUBLIC_URL)
     info = remote.ensure_repo("churn", "Churn model")
@@ -107,3 +119,53 @@ def test_no_git_server_for_a_hosted_remote_or_without_an_address(embedded, tmp_p
     assert "git server" not in [c.name for c in portal_children("127.0.0.1:8000", tmp_path)]
     embedded.PORTAL_GIT_REMOTE, embedded.PORTAL_GIT_HTTP_ADDR = "bare", ""
     assert "git server" not in [c.name for c in portal_children("127.0.0.1:8000", tmp_path)]
+
+
+class Lines:
+    """The lines a process prints into a pipe, as they arrive."""
+
+    def __init__(self, stream):
+        self.seen: list[str] = []
+        self._queue: queue.Queue = queue.Queue()
+        threading.Thread(target=lambda: [self._queue.put(line) for line in stream], daemon=True).start()
+
+    def until(self, text: str, *, timeout: float) -> list[str]:
+        deadline = time.monotonic() + timeout
+        while not any(text in line for line in self.seen):
+            try:
+                self.seen.append(self._queue.get(timeout=max(0.1, deadline - time.monotonic())))
+            except queue.Empty:
+                pytest.fail(f"no line with {text!r} within {timeout:.0f} s; printed:\n" + "".join(self.seen))
+        return self.seen
+
+
+def test_runportal_piped_prints_each_line_at_once_and_serves_through_gunicorn(tmp_path):
+    """As a newcomer runs it with the output into a file: the demo logins and the address are there while it
+    runs (not only after Ctrl-C); the web server is gunicorn, static files are served with DEBUG off."""
+    addr = f"127.0.0.1:{free_port()}"
+    env = embedded_env(tmp_path, PORTAL_ADDR=addr, PORTAL_SANDBOX_URL=f"http://127.0.0.1:{free_port()}",
+                       PORTAL_GIT_HTTP_ADDR=f"127.0.0.1:{free_port()}")  # PYTHONUNBUFFERED unset, as by hand
+    portal = subprocess.Popen([sys.executable, "manage.py", "runportal"], cwd=django_settings.BASE_DIR, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        printed = "".join(Lines(portal.stdout).until("Portal running at", timeout=240))
+        assert "requester" in printed and "requester-demo" in printed  # the demo logins, before the address
+        assert f"Portal running at http://{addr}/" in printed
+        assert "Celery worker for 'runs'" in printed and "Celery worker for 'default'" in printed
+        with httpx.Client(base_url=f"http://{addr}", timeout=30) as http:
+            login = http.get("/login/")
+            css = http.get("/static/core/portal.css")
+            missing = http.get("/static/core/nothing-here.css")
+        assert login.status_code == 200 and "gunicorn" in login.headers["server"]
+        assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")  # WhiteNoise, no DEBUG
+        assert missing.status_code == 404
+    finally:
+        os.kill(portal.pid, signal.SIGINT)  # Ctrl-C
+        portal.wait(timeout=90)
+    assert portal.returncode == 0
+    logs = tmp_path / "data" / "logs"
+    worker_logs = "".join(path.read_text() for path in logs.glob("worker-*.log"))
+    assert "ready." in worker_logs
+    assert "No hostname was supplied" not in worker_logs  # Kombu's file broker warning looked like an error
+    with pytest.raises(httpx.TransportError):
+        httpx.get(f"http://{addr}/login/", timeout=5)  # Ctrl-C stopped the web server too
