@@ -211,3 +211,10 @@ def test_disruption_budgets_cover_web_and_runs_workers(objects):
                for labels in budgets if labels.items() <= d["spec"]["template"]["metadata"]["labels"].items()}
     assert {"portal-web", "portal-worker-runs"} <= covered
     assert "portal-beat" not in covered  # one replica: a budget would block every node drain
+
+
+def test_the_readme_says_what_goes_in_the_secret():
+    deploy = (REPO / "README.md").read_text().split("## Deploy", 1)[1].split("\n## ", 1)[0]
+    for name in sorted(set(REQUIRED) & SECRET_SETTINGS | {"PORTAL_METRICS_TOKEN", "PORTAL_OIDC_CLIENT_SECRET"}):
+        assert f"--from-literal={name}=" in deploy, name
+    assert "kubectl apply -k deploy/k8s/overlays/production" in deploy
