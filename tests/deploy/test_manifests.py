@@ -131,9 +131,7 @@ def test_web_probes_liveness_on_healthz_and_readiness_on_readyz_scope_web(object
     assert container["startupProbe"]["httpGet"]["path"] == "/healthz"
     assert container["readinessProbe"]["httpGet"]["path"] == "/readyz?scope=web"
     for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
-        headers = {h["name"]: h["value"] for h in container[probe]["httpGet"]["httpHeaders"]}
-        assert headers["X-Forwarded-Proto"] == "https"  # never answered by production's HTTPS redirect
-        assert headers["Host"] in config(objects)["DJANGO_ALLOWED_HOSTS"].split(",")
+        assert container[probe]["httpGet"]["port"] == "http", probe
     env = {e["name"]: e["value"] for e in container["env"]}
     assert env["PORTAL_ADDR"] == "0.0.0.0:8000"
     mounts = {m["mountPath"] for m in container["volumeMounts"]}
