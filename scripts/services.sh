@@ -28,6 +28,11 @@ need_pkg redis-server redis-server
 need_pkg gcc gcc
 need_file /usr/include/ldap.h libldap2-dev
 need_file /usr/include/sasl/sasl.h libsasl2-dev
+# tests/deploy renders deploy/k8s with `kubectl kustomize` (kustomize v5: kubectl >= 1.27). This machine's
+# image ships one; Debian's kubernetes-client (kubectl 1.20, kustomize v2) is too old to render the overlays.
+if ! kubectl version --client 2>/dev/null | grep -q "Kustomize Version: v5"; then
+  echo "warning: tests/deploy need kubectl >= 1.27 (kustomize v5) on PATH; they fail without it." >&2
+fi
 
 if ! pg_isready -q -h 127.0.0.1 -p 5432; then
   echo "Starting PostgreSQL …"
