@@ -13,6 +13,7 @@ urlpatterns = [
     path("approvals/", include("portal.approvals.urls")),
     path("teams/", include("portal.teams.urls")),
     path("inventory/", include("portal.inventory.urls")),
+    path("migrations/", include("portal.migration.urls")),
     path("account/", include("portal.accounts.urls")),
     path("api/", include("portal.api.urls")),
     path("admin/", admin.site.urls),

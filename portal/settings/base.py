@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "portal.onboarding",
     "portal.approvals",
     "portal.inventory",
+    "portal.migration",
     "portal.api",
     "provisioning",
 ]
@@ -292,6 +293,8 @@ PORTAL_SECRETS_KEY = env("PORTAL_SECRETS_KEY", "")
 
 # The steering team that approves every request (more routing rules in approvals).
 PORTAL_DEFAULT_STEERING_TEAM = env("PORTAL_DEFAULT_STEERING_TEAM", "mlops-enablement")
+# The steering team that runs migrations (portal.migration): sees every team's data products, reviews triages.
+PORTAL_MIGRATION_TEAM = env("PORTAL_MIGRATION_TEAM", "mlops-enablement")
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "portal@localhost")
