@@ -176,6 +176,7 @@ DEFAULT_TREE = {
                        "It is not business-critical."),
         "retire": {"r": "retire", "because": "Retire what nobody needs."},
         "repurchase": {"r": "rebuild", "because": "Repurchase: buy rather than migrate."},
+        "rebuild": {"r": "rebuild", "because": "Rebuild it for the cloud."},
         "retain": {"r": "retain", "because": "Retain on premises until the regulatory question is settled."},
         "refactor": {"r": "refactor", "because": "Refactor the code (e.g. SAS to Python) to run in the cloud."},
         "replatform": {"r": "replatform", "because": "Replatform onto the managed cluster."},
