@@ -100,7 +100,7 @@ def r_of(product: DataProduct) -> str:
 
 # -- the dashboard ----------------------------------------------------------------------------------------
 def counts_by(products, field: str, choices) -> list[tuple[str, int]]:
-    found = dict(products.values_list(field).annotate(n=Count("pk")).values_list(field, "n"))
+    found = dict(products.order_by().values_list(field).annotate(n=Count("pk")).values_list(field, "n"))
     return [(label, found.get(value, 0)) for value, label in choices]
 
 
@@ -111,7 +111,8 @@ def counts_by_r(products) -> list[tuple[str, int]]:
 
 
 def counts_by_wave(products) -> list[tuple[str, int]]:
-    found = dict(products.values_list("wave__name").annotate(n=Count("pk")).values_list("wave__name", "n"))
+    found = dict(products.order_by().values_list("wave__name").annotate(n=Count("pk"))
+                 .values_list("wave__name", "n"))
     names = list(Wave.objects.filter(products__in=products).distinct().order_by("starts_on", "name")
                  .values_list("name", flat=True))
     return [(name, found.get(name, 0)) for name in names] + [("No wave", found.get(None, 0))]
