@@ -16,6 +16,7 @@ class Bar:
     width: int
     text_x: int
     text_y: int
+    tone: str  # a CSS class suffix: a / b alternate; ok / bad for results
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class BarChart:
         return sum(bar.value for bar in self.bars)
 
 
-def bar_chart(title: str, rows: list[tuple[str, int]]) -> BarChart:
+def bar_chart(title: str, rows: list[tuple[str, int]], *, tones: dict[str, str] | None = None) -> BarChart:
     top = max((value for _, value in rows), default=0) or 1
     room = WIDTH - LABEL_WIDTH - 40
     bars = []
@@ -39,7 +40,7 @@ def bar_chart(title: str, rows: list[tuple[str, int]]) -> BarChart:
         y = i * (BAR_HEIGHT + GAP)
         width = round(value / top * room)
         bars.append(Bar(label=str(label), value=value, y=y, width=width, text_x=LABEL_WIDTH + width + 6,
-                        text_y=y + BAR_HEIGHT - 6))
+                        text_y=y + BAR_HEIGHT - 6, tone=(tones or {}).get(label, "ab"[i % 2])))
     return BarChart(title=title, bars=bars, height=max(len(rows) * (BAR_HEIGHT + GAP), BAR_HEIGHT))
 
 

@@ -51,7 +51,8 @@ def dashboard(request):
         "by_wave": bar_chart("Products by wave", counts_by_wave(products)),
         "by_status": bar_chart("Products by status", counts_by(products, "status", DataProduct.Status.choices)),
         "burn_up": burn_up_chart(burn_up(products)),
-        "validation": bar_chart("Validation cycles", [("Passed", passed), ("Failed", cycles.count() - passed)]),
+        "validation": bar_chart("Validation cycles", [("Passed", passed), ("Failed", cycles.count() - passed)],
+                                tones={"Passed": "ok", "Failed": "bad"}),
         "pager": pager, "revisits": due_revisits(products).select_related("team")[:20],
     })
 
