@@ -7,7 +7,8 @@ from portal.migration.seed import ensure_decision_tree, ensure_demo_migration, e
 from portal.migration.services import create_product
 
 PRODUCT = {"name": "churn-scoring", "kind": "model", "owner": "ana@example.org", "current_platform": "SAS Grid",
-           "languages": ["Python"], "cadence": "weekly", "data_sources": [{"name": "crm", "classification": "internal"}],
+           "languages": ["Python"], "cadence": "weekly",
+           "data_sources": [{"name": "crm", "classification": "internal"}],
            "criticality": "medium", "regulatory_constraints": "", "complexity": "low", "depends_on": [],
            "in_use": True, "commercial_alternative": False, "cores": 4, "memory_gb": 16, "gpus": 0,
            "hours_per_week": 10}

@@ -2,7 +2,7 @@
 
 import re
 
-from portal.migration.models import R, DataProduct, Triage, Wave
+from portal.migration.models import DataProduct, R, Triage, Wave
 
 
 def test_the_demo_team_has_a_dozen_products_across_all_six_rs(portfolio):
