@@ -39,6 +39,8 @@ def test_the_team_overrides_with_a_reason_and_mlops_approves_it_from_the_queue(c
     assert [s.team.slug for s in review.stages.all()] == ["mlops-enablement"]  # only triage rules apply
 
     client.force_login(migration.people["approver"])
+    detail = client.get(f"/requests/{review.pk}/").content.decode()
+    assert "Migration triage of the data product" in detail and "licensed in the cloud too" in detail
     queue = client.get("/approvals/").content.decode()
     assert "Triage of churn-scoring: Rehost" in queue and "The SAS runtime is licensed in the cloud too." in queue
     stage_id = re.search(r"/approvals/stages/(\d+)/decide/", queue).group(1)
