@@ -25,4 +25,5 @@ urlpatterns = [
     path("products/<pk:pk>/cycles/", views.cycle, name="cycle"),
     path("products/<pk:pk>/retire-original/", views.retire_original, name="retire_original"),
     path("products/<pk:pk>/lessons/", views.lesson, name="lesson"),
+    path("products/<pk:pk>/wave/", views.wave, name="wave"),
 ]

@@ -17,6 +17,7 @@ from portal.onboarding.services import draft_migration_request, submit_triage_re
 
 from . import services
 from .forms import (
+    AssignWaveForm,
     ConfirmTriageForm,
     CycleForm,
     DataProductForm,
@@ -194,6 +195,7 @@ def product_page(request, pk):
             "max_numeric_difference": run.max_numeric_difference,
             "min_label_agreement_pct": run.min_label_agreement_pct}) if run else None,
         "cycle_form": CycleForm(), "lesson_form": LessonForm(),
+        "wave_form": AssignWaveForm(initial={"wave": product.wave_id}),
         "dependencies": product.depends_on.all(), "dependents": product.dependents.all(),
     })
 
@@ -311,6 +313,22 @@ def retire_original(request, pk):
     product = _product(request.user, pk, edit=True)
     _run(request, product, lambda: services.retire_original(actor=request.user, product=product),
          f"The original {product.name} is retired: the migration is done.")
+    return _back(product)
+
+
+@login_required
+@require_POST
+def wave(request, pk):
+    product = _product(request.user, pk)
+    if not (can_edit_product(request.user, product) or is_migration_lead(request.user)):
+        raise Forbidden("Only its team or MLOps enablement plan this product.")
+    form = AssignWaveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a wave.")
+        return _back(product)
+    chosen = form.cleaned_data["wave"]
+    _run(request, product, lambda: services.assign_wave(actor=request.user, products=[product], wave=chosen),
+         f"{product.name} is in {chosen}." if chosen else f"{product.name} is in no wave.")
     return _back(product)
 
 

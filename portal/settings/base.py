@@ -309,6 +309,9 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "approvals-check-slas": {"task": "approvals.check_slas", "schedule": 15 * 60},
 }
+CELERY_BEAT_SCHEDULE["migration-remind-revisits"] = {  # retained data products whose revisit date has come
+    "task": "migration.remind_revisits", "schedule": 6 * 60 * 60,  # idempotent: each product is reminded once
+}
 CELERY_BEAT_SCHEDULE["provisioning-reap-runs"] = {  # see RUN_STALE_SECONDS above
     "task": "provisioning.reap_runs", "schedule": RUN_REAP_INTERVAL_SECONDS,
 }

@@ -64,3 +64,13 @@ def test_seed_demo_is_idempotent(portfolio):
     call_command("seed_demo")
     call_command("seed_demo")
     assert DataProduct.objects.filter(team__slug="risk-analytics").count() == 12
+
+
+def test_the_team_puts_its_product_in_a_wave(client, portfolio):
+    client.force_login(portfolio.people["risk-lead"])
+    product = DataProduct.objects.get(name="stress-test-sim")
+    wave = Wave.objects.get(name="Wave 2")
+    page = client.post(f"/migrations/products/{product.pk}/wave/", {"wave": wave.pk}, follow=True).content.decode()
+    assert "stress-test-sim is in Wave 2." in page
+    product.refresh_from_db()
+    assert product.wave == wave

@@ -7,7 +7,7 @@ from portal.migration.models import DataProduct
 
 PAGES = ["/migrations/products/{pk}/", "/migrations/products/{pk}/edit/"]
 ACTIONS = ["triage/", "triage/confirm/", "environment/", "decommission/", "decommission/checklist/", "retain/",
-           "tolerances/", "cycles/", "retire-original/", "lessons/"]
+           "tolerances/", "cycles/", "retire-original/", "lessons/", "wave/"]
 
 
 @pytest.fixture
