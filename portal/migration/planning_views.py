@@ -24,6 +24,7 @@ from .selectors import (
     counts_by_wave,
     due_revisits,
     lessons,
+    query_text,
     r_of,
     validation_results,
     visible_products,
@@ -38,7 +39,7 @@ DIMENSION_LABELS = {"r": "Rs", "complexity": "Complexity", "team": "Teams"}
 def dashboard(request):
     teams = visible_teams(request.user)
     products = visible_products(request.user)
-    team = request.GET.get("team", "").strip()
+    team = query_text(request, "team")
     chosen = teams.filter(slug=team).first() if team else None
     if chosen is not None:
         products = products.filter(team=chosen)
@@ -103,8 +104,9 @@ def _candidates(user) -> list[Candidate]:
 def assign_pilots(request):
     if not is_migration_lead(request.user):
         raise Forbidden("MLOps enablement plans the migration waves.")
-    wave = Wave.objects.filter(pk=request.POST.get("wave") or 0).first()
-    ids = [int(v) for v in request.POST.getlist("products") if v.isdigit()][:50]
+    wave_id = request.POST.get("wave", "")
+    wave = Wave.objects.filter(pk=int(wave_id)).first() if wave_id.isascii() and wave_id.isdigit() and len(wave_id) < 12 else None
+    ids = [int(v) for v in request.POST.getlist("products") if v.isascii() and v.isdigit() and len(v) < 12][:50]
     products = list(visible_products(request.user).filter(pk__in=ids))
     if wave is None or not products:
         messages.error(request, "Choose a wave and at least one product.")
@@ -121,7 +123,7 @@ def assign_pilots(request):
 @login_required
 @require_safe
 def playbook(request):
-    query, r, kind = (request.GET.get(k, "").strip()[:200] for k in ("q", "r", "kind"))
+    query, r, kind = (query_text(request, k, limit=200) for k in ("q", "r", "kind"))
     found = lessons(query, r=r if r in R.values else "", kind=kind if kind in ProductKind.values else "")
     pager = paginate(request, found, noun=("lesson", "lessons"), per_page=20)
     return render(request, "migration/playbook.html", {

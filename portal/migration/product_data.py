@@ -62,6 +62,7 @@ def _choice(value, choices) -> str | None:
 def clean_row(raw: dict) -> tuple[dict, dict[str, list[str]]]:
     """Typed product fields from text values (missing optional ones get their defaults), and the
     problems per column. ``depends_on`` stays a list of names (the caller resolves them)."""
+    raw = {key: str(value).replace("\x00", "") if value is not None else "" for key, value in raw.items()}
     data: dict = {}
     errors: dict[str, list[str]] = {}
 
@@ -105,7 +106,7 @@ def clean_row(raw: dict) -> tuple[dict, dict[str, list[str]]]:
             given = given[:-2]
         if not given:
             data[column] = default
-        elif not given.isdigit() or not low <= int(given) <= high:
+        elif not (given.isascii() and given.isdigit() and len(given) < 12) or not low <= int(given) <= high:
             problem(column, f"“{given}” is not a whole number from {low} to {high}.")
         else:
             data[column] = int(given)

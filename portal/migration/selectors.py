@@ -15,6 +15,11 @@ from .models import DataProduct, DecisionTree, EnvironmentMapping, Lesson, R, Va
 from .permissions import is_migration_lead
 
 
+def query_text(request, key: str, *, limit: int = 100) -> str:
+    """A query parameter as text a filter can use: stripped, NUL-free (PostgreSQL refuses NUL), cut to size."""
+    return request.GET.get(key, "").replace("\x00", "").strip()[:limit]
+
+
 def visible_products(user):
     """The products ``user`` may see: their teams' (members), everyone's (MLOps enablement, platform admins)."""
     qs = DataProduct.objects.select_related("team", "wave")

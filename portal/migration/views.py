@@ -33,6 +33,7 @@ from .selectors import (
     current_triage,
     editable_teams,
     mapping_for,
+    query_text,
     similar_lessons,
     visible_products,
     visible_teams,
@@ -75,7 +76,7 @@ def _run(request, product, call, success: str):
 @require_safe
 def product_list(request):
     products = visible_products(request.user).prefetch_related("triages")
-    team, status, r, query = (request.GET.get(k, "").strip() for k in ("team", "status", "r", "q"))
+    team, status, r, query = (query_text(request, k) for k in ("team", "status", "r", "q"))
     if team:
         products = products.filter(team__slug=team)
     if status in DataProduct.Status.values:
@@ -83,7 +84,7 @@ def product_list(request):
     if r in R.values:
         products = products.filter(r=r)
     if query:
-        products = products.filter(name__icontains=query[:100])
+        products = products.filter(name__icontains=query)
     pager = paginate(request, products.order_by("team__name", "name"), noun=("data product", "data products"),
                      per_page=PAGE_SIZE)
     return render(request, "migration/products.html", {

@@ -108,3 +108,11 @@ def test_someone_outside_the_team_cannot_import_into_it(client, migration, make_
     response = upload(client, outsider, migration.teams["churn-modelling"], "p.csv",
                       "\n".join([HEADER, *GOOD]).encode())
     assert response.status_code == 404 and not DataProduct.objects.exists()
+
+
+def test_odd_characters_are_row_errors_not_server_errors(client, migration):
+    rows = [HEADER, "odd\x00name,notebook,x@example.org,VM,Python,daily,,low,,low,,yes,no,²,8,0,5"]
+    response = upload(client, migration.people["requester"], migration.teams["churn-modelling"], "p.csv",
+                      "\n".join(rows).encode())
+    assert response.status_code == 400 and "“²” is not a whole number" in response.content.decode()
+    assert not DataProduct.objects.exists()
