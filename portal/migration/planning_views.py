@@ -99,14 +99,18 @@ def _candidates(user) -> list[Candidate]:
     return candidates
 
 
+def _is_id(text: str) -> bool:
+    return text.isascii() and text.isdigit() and len(text) < 12
+
+
 @login_required
 @require_POST
 def assign_pilots(request):
     if not is_migration_lead(request.user):
         raise Forbidden("MLOps enablement plans the migration waves.")
     wave_id = request.POST.get("wave", "")
-    wave = Wave.objects.filter(pk=int(wave_id)).first() if wave_id.isascii() and wave_id.isdigit() and len(wave_id) < 12 else None
-    ids = [int(v) for v in request.POST.getlist("products") if v.isascii() and v.isdigit() and len(v) < 12][:50]
+    wave = Wave.objects.filter(pk=int(wave_id)).first() if _is_id(wave_id) else None
+    ids = [int(v) for v in request.POST.getlist("products") if _is_id(v)][:50]
     products = list(visible_products(request.user).filter(pk__in=ids))
     if wave is None or not products:
         messages.error(request, "Choose a wave and at least one product.")
