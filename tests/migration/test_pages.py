@@ -74,3 +74,16 @@ def test_the_team_puts_its_product_in_a_wave(client, portfolio):
     assert "stress-test-sim is in Wave 2." in page
     product.refresh_from_db()
     assert product.wave == wave
+
+
+def test_a_lesson_is_filed_under_the_products_r_and_found_in_the_playbook(client, portfolio):
+    client.force_login(portfolio.people["risk-lead"])
+    product = DataProduct.objects.get(name="fraud-features")
+    client.post(f"/migrations/products/{product.pk}/lessons/", {
+        "title": "Shuffle partitions", "body": "Set spark.sql.shuffle.partitions from the data size."})
+    page = client.get("/migrations/playbook/?r=replatform").content.decode()
+    assert "Shuffle partitions" in page and "SAS formats" not in page
+    untriaged = DataProduct.objects.get(name="stress-test-sim")
+    page = client.post(f"/migrations/products/{untriaged.pk}/lessons/", {"title": "x", "body": "y"},
+                       follow=True).content.decode()
+    assert "Triage stress-test-sim first" in page

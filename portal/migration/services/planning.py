@@ -7,8 +7,9 @@ from django.db import transaction
 from portal.audit.services import record_event
 from portal.core.errors import ApplicationError, PermissionDenied
 
-from ..models import DataProduct, Lesson, R, Wave
+from ..models import DataProduct, Lesson, Wave
 from ..permissions import can_edit_product, can_view_product, is_migration_lead
+from ..selectors import r_of
 
 
 @transaction.atomic
@@ -52,7 +53,10 @@ def add_lesson(*, actor, product: DataProduct, title: str, body: str) -> Lesson:
     title, body = (title or "").strip(), (body or "").strip()
     if not title or not body:
         raise ApplicationError("A lesson needs a title and what was learned.", field="body" if title else "title")
-    lesson = Lesson.objects.create(product=product, r=product.r or R.REHOST, product_kind=product.kind,
+    r = r_of(product)
+    if not r:
+        raise ApplicationError(f"Triage {product.name} first: a lesson is filed under its R.")
+    lesson = Lesson.objects.create(product=product, r=r, product_kind=product.kind,
                                    languages=[lang.lower() for lang in product.languages], title=title[:200],
                                    body=body[:10000], author=actor)
     record_event(actor=actor, verb="lesson.added", target=product, data={"lesson": lesson.pk, "title": lesson.title})
