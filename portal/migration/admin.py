@@ -111,7 +111,7 @@ class DecisionTreeAdmin(admin.ModelAdmin):
 
 @admin.register(EnvironmentMapping)
 class EnvironmentMappingAdmin(admin.ModelAdmin):
-    list_display = ["r", "product_kind", "template", "bundle"]
+    list_display = ["r", "product_kind", "for_gpus", "template", "bundle"]
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -230,20 +230,23 @@ class EnvironmentMapping(TimeStampedModel):
     r = models.CharField("R", max_length=20, choices=[(r.value, r.label) for r in ENVIRONMENT_RS])
     product_kind = models.CharField(max_length=20, choices=ProductKind.choices, blank=True,
                                     help_text="Empty: any kind (a mapping for the kind wins).")
+    for_gpus = models.BooleanField("for GPU products", default=False,
+                                   help_text="For products that use GPUs today (they get it before any other "
+                                             "mapping; other products never do).")
     template = models.ForeignKey("catalog.ResourceTemplate", null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="+")
     bundle = models.ForeignKey("catalog.Bundle", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        ordering = ["r", "product_kind"]
+        ordering = ["r", "product_kind", "for_gpus"]
         constraints = [
-            models.UniqueConstraint(fields=["r", "product_kind"], name="one_mapping_per_r_and_kind"),
+            models.UniqueConstraint(fields=["r", "product_kind", "for_gpus"], name="one_mapping_per_r_kind_gpus"),
             models.CheckConstraint(condition=models.Q(template__isnull=True) ^ models.Q(bundle__isnull=True),
                                    name="mapping_to_a_template_or_a_bundle"),
         ]
 
     def __str__(self) -> str:
-        kind = self.get_product_kind_display() or "any kind"
+        kind = (self.get_product_kind_display() or "any kind") + (" with GPUs" if self.for_gpus else "")
         return f"{self.get_r_display()} {kind} → {self.template or self.bundle}"
 
     def clean(self):

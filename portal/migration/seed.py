@@ -24,14 +24,16 @@ from .models import (
     Wave,
 )
 
-# r, product kind ("" any), template slug or None, bundle slug or None
+# r, product kind ("" any), for GPU products, template slug or None, bundle slug or None
 MAPPINGS = [
-    (R.REHOST, "", "cpu-vm", None),
-    (R.REPLATFORM, "", "eks-cluster", None),
-    (R.REPLATFORM, "notebook", "cpu-vm", None),
-    (R.REFACTOR, "", None, "ml-starter"),
-    (R.REBUILD, "", None, "ml-starter"),
-    (R.REBUILD, "model", None, "gpu-training"),
+    (R.REHOST, "", False, "cpu-vm", None),
+    (R.REHOST, "", True, "gpu-vm", None),
+    (R.REPLATFORM, "", False, "eks-cluster", None),
+    (R.REPLATFORM, "notebook", False, "cpu-vm", None),
+    (R.REPLATFORM, "notebook", True, "gpu-vm", None),
+    (R.REFACTOR, "", False, None, "ml-starter"),
+    (R.REBUILD, "", False, None, "ml-starter"),
+    (R.REBUILD, "", True, None, "gpu-training"),
 ]
 DEMO_TEAM = ("risk-analytics", "Risk analytics")
 DEMO_LOGIN = ("risk-lead", "risk-demo")
@@ -79,12 +81,13 @@ def ensure_decision_tree() -> DecisionTree:
 
 def ensure_environment_mappings() -> list[EnvironmentMapping]:
     mappings = []
-    for r, kind, template, bundle in MAPPINGS:
+    for r, kind, gpus, template, bundle in MAPPINGS:
         target = ({"template": ResourceTemplate.objects.filter(slug=template).first()} if template
                   else {"bundle": Bundle.objects.filter(slug=bundle).first()})
         if None in target.values():
             continue  # the catalog lacks it (an admin removed it): no mapping rather than a broken one
-        mappings.append(EnvironmentMapping.objects.get_or_create(r=r, product_kind=kind, defaults=target)[0])
+        mappings.append(EnvironmentMapping.objects.get_or_create(r=r, product_kind=kind, for_gpus=gpus,
+                                                                 defaults=target)[0])
     return mappings
 
 

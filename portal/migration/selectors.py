@@ -65,11 +65,14 @@ def current_triage(product: DataProduct):
 
 
 def mapping_for(product: DataProduct) -> EnvironmentMapping | None:
-    """The template or bundle a product migrated with its R starts from: the mapping for its kind, else
-    the one for any kind."""
+    """The template or bundle a product migrated with its R starts from: for a product using GPUs a GPU
+    mapping first; then the mapping for its kind before the one for any kind. A product without GPUs never
+    gets a GPU mapping."""
+    gpus = product.gpus > 0
     mappings = (EnvironmentMapping.objects.filter(r=product.r).filter(Q(product_kind=product.kind) | Q(product_kind=""))
-                .select_related("template", "bundle"))
-    return sorted(mappings, key=lambda m: m.product_kind == "")[0] if mappings else None
+                .filter(for_gpus__in=[False, True] if gpus else [False]).select_related("template", "bundle"))
+    ranked = sorted(mappings, key=lambda m: (m.for_gpus != gpus, m.product_kind == ""))
+    return ranked[0] if ranked else None
 
 
 def lessons(query: str = "", *, r: str = "", kind: str = ""):

@@ -105,3 +105,16 @@ def test_the_reminder_mails_the_team(make_product, migration):
     assert remind_revisits() == 1
     assert [m.subject for m in mail.outbox] == ["[Portal] Time to revisit churn-scoring"]
     assert mail.outbox[0].to == ["requester@example.org"]
+
+
+def test_a_product_using_gpus_gets_the_gpu_mapping_sized_to_its_gpus(client, make_product, migration):
+    gpu = triaged(make_product(name="image-model", cores=16, memory_gb=64, gpus=2), "rehost")
+    cpu = triaged(make_product(name="tabular-model", cores=2, memory_gb=8), "rehost")
+    client.force_login(migration.people["requester"])
+    for product in (gpu, cpu):
+        client.post(f"/migrations/products/{product.pk}/environment/")
+    gpu_item = OnboardingRequest.objects.get(migration_product=gpu).items.get()
+    cpu_item = OnboardingRequest.objects.get(migration_product=cpu).items.get()
+    assert gpu_item.template_version.template.slug == "gpu-vm"
+    assert gpu_item.values["instance_type"] == "g4dn.12xlarge"  # the cheapest offered with 2+ GPUs and 64+ GB
+    assert (cpu_item.template_version.template.slug, cpu_item.values["instance_type"]) == ("cpu-vm", "t3.large")
