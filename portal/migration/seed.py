@@ -114,6 +114,7 @@ def ensure_demo_migration(teams: dict[str, Team]) -> list[tuple[str, str]]:
 
 def _demo_portfolio(team: Team, user, tree: DecisionTree) -> None:
     from .selectors import facts_of
+    from .services.validation import due_on
 
     today, now = timezone.localdate(), timezone.now()
     waves = [Wave.objects.get_or_create(name=wave_name, defaults={
@@ -153,7 +154,7 @@ def _demo_portfolio(team: Team, user, tree: DecisionTree) -> None:
             results = {S.PARALLEL_RUN: [False], S.VALIDATED: [True, True], S.MIGRATED: [True, False, True]}[status]
             for number, passed in enumerate(results, start=1):
                 ValidationCycle.objects.create(
-                    parallel_run=run, number=number, due_on=run.started_on + timedelta(days=7 * number), passed=passed,
+                    parallel_run=run, number=number, due_on=due_on(run, number), passed=passed,
                     checks=[{"check": "row count", "measured": "1000 → 1000 (0.00%)", "limit": "≤ 1%", "passed": True,
                              "detail": ""},
                             {"check": "numeric difference", "measured": "0.0004" if passed else "0.12",

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as Forbidden
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from portal.core.errors import ApplicationError
@@ -190,7 +191,7 @@ def product_page(request, pk):
         }) if checklist else None,
         "checklist_missing": missing_from(checklist) if checklist else [],
         "run": run, "cycles": cycles, "passing": sum(c.passed for c in cycles), "needed": PASSING_CYCLES_NEEDED,
-        "next_due": due_on(run, len(cycles) + 1) if run else None,
+        "next_due": due_on(run, len(cycles) + 1) if run else None, "today": timezone.localdate(),
         "tolerances_form": TolerancesForm(initial={
             "key_column": run.key_column, "max_row_count_difference_pct": run.max_row_count_difference_pct,
             "max_numeric_difference": run.max_numeric_difference,

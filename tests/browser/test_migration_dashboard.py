@@ -30,6 +30,7 @@ def test_the_dashboard_shows_the_portfolio_as_charts(page, live_server, demo, lo
     page.get_by_role("link", name="fraud-features").click()
     expect(page.locator("#product-status")).to_have_text("Parallel run")
     expect(page.locator("#triage-reasons")).to_contain_text("It runs on Spark")
+    expect(page.locator("#cycle-overdue")).to_be_visible()  # daily, started a month ago, one cycle recorded
     screenshot(page, "migration-product")
     page.get_by_role("button", name="Log out").click()
 
