@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as Forbidden
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
@@ -142,16 +143,10 @@ def product_import(request, slug):
         else:
             if result.ok:
                 messages.success(request, f"{len(result.created)} data products imported into {team}.")
-                return redirect(f"{_url('migration:products')}?team={team.slug}")
+                return redirect(f"{reverse('migration:products')}?team={team.slug}")
     failed = request.method == "POST" and (result is None or not result.ok)
     return render(request, "migration/import.html", {"form": form, "team": team, "result": result},
                   status=400 if failed else 200)
-
-
-def _url(name, *args):
-    from django.urls import reverse
-
-    return reverse(name, args=args)
 
 
 @login_required
