@@ -16,6 +16,7 @@ urlpatterns = [
     path("approvals/", include("portal.approvals.urls")),
     path("teams/", include("portal.teams.urls")),
     path("inventory/", include("portal.inventory.urls")),
+    path("migrations/", include("portal.migration.urls")),
     path("account/", include("portal.accounts.urls")),
     path("notifications/", include("portal.notifications.urls")),
     path("utilization/", include("portal.utilization.urls")),

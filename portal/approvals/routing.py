@@ -46,7 +46,10 @@ def matching_rules(facts: dict) -> list[ApprovalRule]:
 
 def stages_for(request, facts: dict) -> list[StageSpec]:
     by_team: dict[int, StageSpec] = {}
-    for rule in matching_rules(facts):
+    rules = matching_rules(facts)
+    if facts.get("request_kind") == "triage":  # a migration triage: only rules written for triages
+        rules = [rule for rule in rules if any(c.fact == "request_kind" for c in rule.conditions.all())]
+    for rule in rules:
         spec = by_team.get(rule.team_id)
         if spec is None:
             by_team[rule.team_id] = StageSpec(team=rule.team, reason=rule.reason, group=rule.group,
@@ -59,13 +62,15 @@ def stages_for(request, facts: dict) -> list[StageSpec]:
         spec.sla_hours = min(spec.sla_hours, rule.sla_hours)
         spec.rules.append(rule.name)
     if not by_team:
-        return [_default_stage()]
+        return [_default_stage(triage=facts.get("request_kind") == "triage")]
     return sorted(by_team.values(), key=lambda s: (s.group, s.team.name))
 
 
-def _default_stage() -> StageSpec:
-    slug = settings.PORTAL_DEFAULT_STEERING_TEAM
+def _default_stage(*, triage: bool = False) -> StageSpec:
+    slug = settings.PORTAL_MIGRATION_TEAM if triage else settings.PORTAL_DEFAULT_STEERING_TEAM
     team = Team.objects.filter(slug=slug, kind=Team.Kind.STEERING).first()
     if team is None:
         raise ApplicationError(f"No approval rule applies and no steering team '{slug}' exists; ask an admin.")
+    if triage:
+        return StageSpec(team=team, reason=f"{team} reviews every migration triage.")
     return StageSpec(team=team, reason="No approval rule applies, so the default steering team reviews it.")

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.utils import timezone
 
 from portal.core.roles import is_platform_admin
@@ -16,6 +17,8 @@ def navigation(request):
         "nav_is_admin": user.is_staff and is_platform_admin(user),
         "nav_teams": [m.team for m in user.memberships.filter(team__kind="modelling").select_related("team")
                       .order_by("team__name")],
+        "nav_is_migration_lead": user.memberships.filter(team__slug=settings.PORTAL_MIGRATION_TEAM).exists()
+        or is_platform_admin(user),
         "nav_section": _section(match),
     }
 

@@ -70,4 +70,8 @@ def discard_draft(*, draft: OnboardingRequest, actor) -> None:
     draft = OnboardingRequest.objects.select_for_update().get(pk=draft.pk)
     _check_own_draft(draft, actor)
     record_event(actor=actor, verb="request.draft_discarded", target=draft, data={"title": draft.title})
+    if draft.migration_product_id is not None:  # a migrated product's environment: it may ask again
+        from portal.migration.services.outcomes import environment_given_up
+
+        environment_given_up(actor=actor, product=draft.migration_product, request_id=draft.pk)
     draft.delete()

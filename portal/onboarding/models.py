@@ -27,7 +27,7 @@ TRANSITIONS: dict[str, set[str]] = {
     S.IN_REVIEW: {S.APPROVED, S.REJECTED, S.CHANGES_REQUESTED, S.SUBMITTED,  # edited in review: resubmitted
                   S.WITHDRAWN},
     S.CHANGES_REQUESTED: {S.SUBMITTED, S.WITHDRAWN},
-    S.APPROVED: {S.PROVISIONING},
+    S.APPROVED: {S.PROVISIONING, S.COMPLETED},  # completed: a migration triage, approved, needs no work
     S.PROVISIONING: {S.ACTIVE, S.FAILED, S.COMPLETED},
     S.FAILED: {S.PROVISIONING, S.DECOMMISSIONING, S.WITHDRAWN},  # withdrawn: a change request given up
     S.ACTIVE: {S.DECOMMISSIONING},
@@ -49,6 +49,7 @@ class RequestKind(models.TextChoices):
     MODIFY = "modify", "Change of values"
     EXTEND = "extend", "Lifetime extension"
     DECOMMISSION = "decommission", "Decommission"
+    TRIAGE = "triage", "Migration triage"  # a data product's triage (portal.migration), reviewed like a request
 
 
 class DataClassification(models.TextChoices):
@@ -75,6 +76,12 @@ class OnboardingRequest(TimeStampedModel):
     estimated_monthly_cost = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True,
                                                  editable=False)
     routing_facts = models.JSONField(default=dict, blank=True, editable=False)
+    # Migrations (portal.migration): the triage a ``triage`` request reviews; the product whose environment
+    # a new request builds.
+    triage = models.ForeignKey("migration.Triage", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="review_requests", editable=False)
+    migration_product = models.ForeignKey("migration.DataProduct", null=True, blank=True, on_delete=models.SET_NULL,
+                                          related_name="environment_requests", editable=False)
 
     class Meta:
         ordering = ["-created_at"]

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "portal.inventory",
     "portal.notifications",
     "portal.utilization",
+    "portal.migration",
     "portal.api",
     "portal.monitoring",
     "provisioning",
@@ -265,6 +266,7 @@ CELERY_TASK_ROUTES = {
     "notifications.deliver_webhook": {"queue": "default"},
     "utilization.collect": {"queue": "default"},  # reads CloudWatch, queues stop runs (on "runs")
     "utilization.follow_schedules": {"queue": "default"},
+    "migration.remind_revisits": {"queue": "default"},
 }
 # The queues /readyz expects a live worker on (provisioning/workers.py starts one per queue).
 PORTAL_WORKER_QUEUES = env("PORTAL_WORKER_QUEUES", "runs,previews,default")
@@ -328,6 +330,8 @@ PORTAL_SECRETS_KEY = env("PORTAL_SECRETS_KEY", "")
 
 # The steering team that approves every request (more routing rules in approvals).
 PORTAL_DEFAULT_STEERING_TEAM = env("PORTAL_DEFAULT_STEERING_TEAM", "mlops-enablement")
+# The steering team that runs migrations (portal.migration): sees every team's data products, reviews triages.
+PORTAL_MIGRATION_TEAM = env("PORTAL_MIGRATION_TEAM", "mlops-enablement")
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "portal@localhost")
@@ -352,6 +356,9 @@ PORTAL_OFFICE_TIMEZONE = env("PORTAL_OFFICE_TIMEZONE", "UTC")
 PORTAL_OFFICE_HOURS = (int(env("PORTAL_OFFICE_START_HOUR", "8")), int(env("PORTAL_OFFICE_END_HOUR", "19")))
 CELERY_BEAT_SCHEDULE["utilization-collect"] = {"task": "utilization.collect", "schedule": PORTAL_UTILIZATION_SECONDS}
 CELERY_BEAT_SCHEDULE["utilization-schedules"] = {"task": "utilization.follow_schedules", "schedule": 300}
+CELERY_BEAT_SCHEDULE["migration-remind-revisits"] = {  # retained data products whose revisit date has come
+    "task": "migration.remind_revisits", "schedule": 6 * 60 * 60,  # idempotent: each product is reminded once
+}
 CELERY_BEAT_SCHEDULE["provisioning-reap-runs"] = {  # see RUN_STALE_SECONDS above
     "task": "provisioning.reap_runs", "schedule": RUN_REAP_INTERVAL_SECONDS,
 }

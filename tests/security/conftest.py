@@ -123,3 +123,12 @@ def state() -> tuple:
         AuditEvent.objects.exclude(verb="token.used").count(),  # a token's use is audited, refused or not
         sorted(PersonalAccessToken.objects.values_list("pk", "revoked_at")),
     )
+
+
+def team_product(world: World):
+    """Team A's data product (portal.migration), made on first use."""
+    from portal.migration.models import DataProduct
+
+    return DataProduct.objects.filter(team=world.team).first() or DataProduct.objects.create(
+        team=world.team, name="churn-scoring", kind="model", owner="ana@example.org", current_platform="SAS Grid",
+        cadence="weekly", languages=["SAS"])

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from .conftest import ROLES, World, state
+from .conftest import ROLES, World, state, team_product
 
 REFUSED = {"login", "403", "404", "405", "refused"}
 API_OPERATIONS = "api/v1/"  # URL patterns under it are the API's operations: test_api_matrix.py
@@ -51,6 +51,32 @@ TEAM_PAGE = {"owner": "200", "mate": "200", "admin": "200"}
 TEAM_FORM = {"owner": "400", "mate": "400", "admin": "400"}  # allowed; the empty form comes back
 TEAM_ACTION = {"owner": "302", "mate": "302", "admin": "302"}
 SEES_NOT_OPERATE = {"mlops": "403", "infosec": "403"}  # approvers see the request but do not operate it
+
+# Migrations: team A's data products — its members and platform admins see and change them; MLOps enablement
+# (the migration programme) sees every team's but changes none; anyone else: 404.
+PRODUCT = lambda w: {"pk": team_product(w).pk}  # noqa: E731
+PRODUCT_SEES = {**TEAM_PAGE, "mlops": "200"}
+PRODUCT_ACTION = {**TEAM_ACTION, "mlops": "403"}
+LEADS = {"mlops": "200", "admin": "200"}
+MIGRATION: dict[str, Row] = {
+    "migration:dashboard": Row(get=row("200"), post=row("405")),
+    "migration:plan": Row(get=row("403", **LEADS), post=row("403", **LEADS)),
+    "migration:assign_pilots": Row(get=row("405"), post=row("403", mlops="302", admin="302")),
+    "migration:playbook": Row(get=row("200"), post=row("405")),
+    "migration:products": Row(get=row("200"), post=row("405")),
+    "migration:import_template_csv": Row(get=row("200"), post=row("405")),
+    "migration:import_template_xlsx": Row(get=row("200"), post=row("405")),
+    "migration:product_new": Row(get=row("404", **TEAM_PAGE), post=row("404", **TEAM_FORM), kwargs=TEAM),
+    "migration:product_import": Row(get=row("404", **TEAM_PAGE), post=row("404", **TEAM_FORM), kwargs=TEAM),
+    "migration:product": Row(get=row("404", **PRODUCT_SEES), post=row("405"), kwargs=PRODUCT),
+    "migration:product_edit": Row(get=row("404", **TEAM_PAGE, mlops="403"), post=row("404", **TEAM_FORM, mlops="403"),
+                                  kwargs=PRODUCT),
+    **{f"migration:{name}": Row(get=row("405"), post=row("404", **PRODUCT_ACTION), kwargs=PRODUCT)
+       for name in ("triage_propose", "triage_confirm", "environment", "decommission_open", "decommission_update",
+                    "retain", "tolerances", "cycle", "retire_original")},
+    "migration:lesson": Row(get=row("405"), post=row("404", **TEAM_ACTION, mlops="302"), kwargs=PRODUCT),
+    "migration:wave": Row(get=row("405"), post=row("404", **TEAM_ACTION, mlops="302"), kwargs=PRODUCT),
+}
 
 MATRIX: dict[str, Row] = {
     "home": Row(get=row("302"), post=row("405")),
@@ -115,6 +141,7 @@ MATRIX: dict[str, Row] = {
                            kwargs=lambda w: {"pk": w.resource.pk, "action": "keep"}),
     "teams:upgrade_repo": Row(get=row("405"), post=row("404", **TEAM_ACTION),
                               kwargs=lambda w: {"slug": w.team.slug, "pk": w.repo.pk}),
+    **MIGRATION,
 }
 
 

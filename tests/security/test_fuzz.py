@@ -20,7 +20,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .conftest import World
+from .conftest import World, team_product
 
 EXAMPLES = 25
 NASTY = ["", " ", "0", "-1", "1.5", "99999999999999999999999", "9223372036854775808", "1e309", "NaN", "null",
@@ -51,6 +51,7 @@ def at(name: str, **kwargs):
 REQUEST, DRAFT, ACTIVE = (lambda w: w.in_review.pk), (lambda w: w.draft.pk), (lambda w: w.active.pk)
 RESOURCE, TEAM = (lambda w: w.resource.pk), (lambda w: w.team.slug)
 NEW_VM = at("onboarding:new", slug="cpu-vm")
+PRODUCT = lambda w: team_product(w).pk  # noqa: E731
 
 
 def form_page(role, name, **kwargs) -> Endpoint:
@@ -85,6 +86,22 @@ ENDPOINTS = {
     "upgrade repo": Endpoint("owner", "post", at("teams:upgrade_repo", slug=TEAM, pk=lambda w: w.repo.pk), ("next",)),
     "withdraw": Endpoint("owner", "post", at("onboarding:withdraw", pk=REQUEST), ("next",)),
     "review": Endpoint("owner", "post", at("onboarding:review", pk=DRAFT), ("next", "action")),
+    # migrations
+    "new product": form_page("owner", "migration:product_new", slug=TEAM),
+    "import products": Endpoint("owner", "post", at("migration:product_import", slug=TEAM), ("file", "next")),
+    "plan": form_page("mlops", "migration:plan"),
+    "pilots": Endpoint("mlops", "get", at("migration:plan"), ("count", "page")),
+    "assign pilots": Endpoint("mlops", "post", at("migration:assign_pilots"), ("wave", "products")),
+    **{f"product {name}": Endpoint("owner", "post", at(f"migration:{name}", pk=PRODUCT), fields)
+       for name, fields in (("triage_confirm", ("chosen_r", "justification")),
+                            ("decommission_update", ("owner_sign_off", "retention", "retain_until",
+                                                     "consumers_notified", "complete")),
+                            ("tolerances", ("key_column", "max_row_count_difference_pct", "max_numeric_difference",
+                                            "min_label_agreement_pct")),
+                            ("cycle", ("old_output", "new_output")), ("wave", ("wave",)))},
+    "products list": Endpoint("owner", "get", at("migration:products"), ("team", "status", "r", "q", "page")),
+    "migration dashboard": Endpoint("owner", "get", at("migration:dashboard"), ("team", "page")),
+    "playbook": Endpoint("owner", "get", at("migration:playbook"), ("q", "r", "kind", "page")),
     # query parameters
     "queue filters": Endpoint("mlops", "get", at("approvals:queue"),
                               ("team", "risk", "overdue", "sort", "page", "next")),

@@ -24,6 +24,7 @@ from .fulfilment import (
     settle_run,
     start_fulfilment,
 )
+from .migration_requests import draft_migration_request, submit_triage_review
 from .requests import InvalidValues, move_request, submit_new_request, submit_request, withdraw_request, withdrawable
 from .reviews import bulk_approve, conclude_review, record_decision
 from .upkeep import (
@@ -35,9 +36,10 @@ from .upkeep import (
 )
 
 __all__ = [
-    "InvalidValues", "bulk_approve", "cancel_fulfilment", "conclude_review", "destroy_expired", "failed_item",
-    "has_active_runs", "is_cleaning_up", "may_change", "move_request", "open_change_for", "queue_due_drift_checks",
-    "reconcile_drift", "record_decision", "request_decommission", "request_drift_check", "request_extension",
-    "request_modification", "request_offboarding", "request_repo_upgrade", "retry_fulfilment", "settle_run",
-    "start_fulfilment", "submit_new_request", "submit_request", "withdraw_request", "withdrawable",
+    "InvalidValues", "bulk_approve", "cancel_fulfilment", "conclude_review", "destroy_expired",
+    "draft_migration_request", "failed_item", "has_active_runs", "is_cleaning_up", "may_change", "move_request",
+    "open_change_for", "queue_due_drift_checks", "reconcile_drift", "record_decision", "request_decommission",
+    "request_drift_check", "request_extension", "request_modification", "request_offboarding",
+    "request_repo_upgrade", "retry_fulfilment", "settle_run", "start_fulfilment", "submit_new_request",
+    "submit_request", "submit_triage_review", "withdraw_request", "withdrawable",
 ]

@@ -23,9 +23,19 @@ class InvalidValues(ApplicationError):
 
 
 def move_request(request: OnboardingRequest, to: str, *, actor, strict: bool = True, **fields) -> bool:
-    """The request's door: ``to`` if TRANSITIONS allows it; of two racing callers exactly one wins."""
-    return transition(request, to, transitions=TRANSITIONS, actor=actor, verb=f"request.{to}", strict=strict,
-                      **fields)
+    """The request's door: ``to`` if TRANSITIONS allows it; of two racing callers exactly one wins. A
+    migrated product's environment request tells the product when it is active or given up."""
+    moved = transition(request, to, transitions=TRANSITIONS, actor=actor, verb=f"request.{to}", strict=strict,
+                       **fields)
+    if moved and request.migration_product_id is not None:
+        from .migration_requests import environment_moved
+
+        environment_moved(request, to, actor=actor)
+    if moved and to == RequestStatus.WITHDRAWN and request.kind == RequestKind.TRIAGE:
+        from .migration_requests import triage_withdrawn
+
+        triage_withdrawn(request, actor=actor)
+    return moved
 
 
 def validated_items(items) -> list[tuple[TemplateVersion, dict]]:
@@ -72,6 +82,9 @@ def submit_request(*, request: OnboardingRequest, actor) -> OnboardingRequest:
     if request.kind == RequestKind.NEW:
         checked = validated_items((item.template_version, item.values) for item in request.items.all())
         check_quota(team=request.team, items=checked)
+    elif request.kind == RequestKind.TRIAGE:
+        if request.triage_id is None:
+            raise ApplicationError("A triage review needs the triage it reviews.")
     else:
         check_changes(request)
     move_request(request, RequestStatus.SUBMITTED, actor=actor, submitted_at=timezone.now())

@@ -14,7 +14,7 @@ from portal.approvals.selectors import high_cost_threshold
 from portal.approvals.services import ReviewOutcome, check_may_decide, decide
 from portal.core.errors import ApplicationError, PermissionDenied
 
-from ..models import OnboardingRequest, RequestStatus
+from ..models import OnboardingRequest, RequestKind, RequestStatus
 from .requests import move_request
 
 MAX_BULK = 100
@@ -42,7 +42,11 @@ def conclude_review(*, request: OnboardingRequest, outcome: str, actor) -> Onboa
     from .fulfilment import cancel_previews, start_fulfilment
 
     move_request(request, outcome, actor=actor)
-    if outcome == RequestStatus.APPROVED:
+    if request.kind == RequestKind.TRIAGE:  # a migration triage: the product follows; nothing to provision
+        from .migration_requests import settle_triage_request
+
+        settle_triage_request(request=request, outcome=outcome, actor=actor)
+    elif outcome == RequestStatus.APPROVED:
         start_fulfilment(request=request, actor=actor)  # an approved apply waits for its item's preview
     else:
         cancel_previews(request, actor=actor)
