@@ -59,6 +59,23 @@ def drift_runs(resource: ProvisionedResource) -> tuple:
             runs.filter(action=Run.Action.DRIFT_CHECK).order_by("-pk").first())
 
 
+def drift_runs_of(resources) -> dict[int, tuple]:
+    """:func:`drift_runs` for many resources in two queries (a page of the team dashboard)."""
+    from provisioning.models import ACTIVE_RUN_STATES, Run
+
+    items = {r.item_id: r.pk for r in resources}
+    found = dict.fromkeys(items.values(), (None, None))
+    active = {}
+    for run in Run.objects.filter(item_id__in=items, status__in=ACTIVE_RUN_STATES).order_by("pk"):
+        active[run.item_id] = run  # the newest wins
+    checks = {}
+    for run in Run.objects.filter(item_id__in=items, action=Run.Action.DRIFT_CHECK).order_by("pk"):
+        checks[run.item_id] = run
+    for item_id, pk in items.items():
+        found[pk] = (active.get(item_id), checks.get(item_id))
+    return found
+
+
 def drift_key(summary: dict | None) -> str:
     """What makes two drifts the same: the resources, their actions and the attributes that differ."""
     resources = [{k: r.get(k) for k in ("address", "actions", "attributes")}

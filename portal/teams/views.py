@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from portal.core.errors import ApplicationError
 from portal.core.pagination import paginate
+from portal.inventory.drift import drift_runs_of
 from portal.inventory.models import ProvisionedResource
 from portal.inventory.selectors import (
     active_resources,
@@ -44,10 +45,13 @@ def dashboard(request, slug):
     schedule_version_check(team=team, resources=[b.resource for b in behind])  # merged since? a worker reads main
     page = paginate(request, rows, noun=("active resource", "active resources"), per_page=PAGE_SIZE)
     use = use_by_resource([row.resource for row in page.rows])  # machines' last two days, for the Use column
+    drift = drift_runs_of([row.resource for row in page.rows])  # the drift column's runs, two queries a page
     for row in page.rows:
         row.use = use.get(row.resource.pk)
+        row.resource.preloaded_drift_runs = drift[row.resource.pk]
     return render(request, "teams/dashboard.html", {
-        "team": team, "team_slug": team.slug, "monthly": monthly, "quota": quota_report(team),
+        "team": team, "team_slug": team.slug,
+        "can_operate": True,  # whoever sees a team's dashboard may act for it (modelling_team_for) "monthly": monthly, "quota": quota_report(team),
         # The total is over every resource; the table shows a page of them.
         "resources": page,
         "tracks_expiry": tracks_expiry(), "expiring": expiring_soon(resources, now=timezone.now()),

@@ -59,3 +59,28 @@ def test_an_empty_team_says_how_to_start(client, demo):
 def test_the_navigation_links_the_members_team(client, demo):
     client.force_login(demo.people["requester"])
     assert 'href="/teams/churn-modelling/"' in client.get("/catalog/").content.decode()
+
+
+def test_the_dashboard_costs_the_same_queries_for_three_machines_or_twelve(client, demo, django_assert_max_num_queries):
+    """No query per row: drift runs, use and permissions are read once for the page (N+1 made it crawl)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    team = demo.teams["churn-modelling"]
+
+    def add_vms(count: int, start: int) -> None:
+        items = [(demo.versions["cpu-vm"], {**CPU_VM_VALUES, "name": f"vm-{start + n}"}) for n in range(count)]
+        request = submit_new_request(actor=demo.people["requester"], team=team, title=f"VMs {start}", items=items)
+        OnboardingRequest.objects.filter(pk=request.pk).update(status="active")
+        for n, item in enumerate(request.items.order_by("position")):
+            record_resource(item=item, outputs={"instance_id": f"i-{start + n:04d}", "private_ip": "10.0.0.5"})
+
+    client.force_login(demo.people["requester"])
+    add_vms(3, 0)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get("/teams/churn-modelling/").status_code == 200
+    add_vms(9, 100)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get("/teams/churn-modelling/")
+    assert page.status_code == 200 and "vm-108" in page.content.decode()
+    assert len(many) <= len(few) + 2, [q["sql"][:120] for q in many.captured_queries[len(few.captured_queries):]]

@@ -19,7 +19,8 @@ def drift_panel(context, subject, back="", compact=False):
         from portal.onboarding.permissions import can_operate_request
 
         can_operate = can_operate_request(context["request"].user, resource.item.request)
-    active, last_check = drift_runs(resource)
+    preloaded = getattr(resource, "preloaded_drift_runs", None)  # the dashboard loads a page's runs at once
+    active, last_check = preloaded if preloaded is not None else drift_runs(resource)
     return {
         "resource": resource, "summary": resource.drift_summary or {}, "active_run": active,
         "last_check": last_check, "can_operate": can_operate, "back": back, "compact": compact,
