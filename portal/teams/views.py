@@ -51,7 +51,8 @@ def dashboard(request, slug):
         row.resource.preloaded_drift_runs = drift[row.resource.pk]
     return render(request, "teams/dashboard.html", {
         "team": team, "team_slug": team.slug,
-        "can_operate": True,  # whoever sees a team's dashboard may act for it (modelling_team_for) "monthly": monthly, "quota": quota_report(team),
+        "monthly": monthly, "quota": quota_report(team),
+        "can_operate": True,  # whoever sees a team's dashboard may act for it (modelling_team_for)
         # The total is over every resource; the table shows a page of them.
         "resources": page,
         "tracks_expiry": tracks_expiry(), "expiring": expiring_soon(resources, now=timezone.now()),
