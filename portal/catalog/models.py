@@ -6,6 +6,12 @@ from portal.core.models import TimeStampedModel
 # but never handed to the engine: Terraform would only warn about an undeclared variable.
 PORTAL_ONLY = "x-portal-only"
 
+# Terraform variables the portal itself sets, never offered to requesters (a schema may not declare
+# them, fixed values may not set them): whether a VM runs or is stopped (idle-GPU stops), and the team's
+# role that a VM, bucket or cluster grants access to (fed from the team's directory group). They reach
+# the engine only when the version's frozen module declares them (``onboarding.snapshots``).
+PORTAL_SET_VARIABLES = frozenset({"instance_state", "team_role_arn"})
+
 
 class ResourceKind(models.TextChoices):
     CPU_VM = "cpu_vm", "CPU virtual machine"
@@ -93,9 +99,12 @@ class TemplateVersion(TimeStampedModel):
         super().save(*args, **kwargs)
 
     def engine_values(self, values: dict) -> dict:
-        """Requester values the engine receives: without portal-only answers, fixed values winning."""
+        """The values the engine receives: the schema's properties (without portal-only answers) and the
+        portal-set variables (``PORTAL_SET_VARIABLES``) among ``values``, fixed values winning; any other key
+        is dropped."""
         props = self.parameter_schema.get("properties", {})
-        kept = {k: v for k, v in values.items() if not props.get(k, {}).get(PORTAL_ONLY)}
+        kept = {k: v for k, v in values.items()
+                if (k in props and not props[k].get(PORTAL_ONLY)) or k in PORTAL_SET_VARIABLES}
         return {**kept, **self.fixed_values}
 
 
