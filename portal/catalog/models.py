@@ -99,12 +99,12 @@ class TemplateVersion(TimeStampedModel):
         super().save(*args, **kwargs)
 
     def engine_values(self, values: dict) -> dict:
-        """The values the engine receives: the schema's properties (without portal-only answers) and the
-        portal-set variables (``PORTAL_SET_VARIABLES``) among ``values``, fixed values winning; any other key
-        is dropped."""
+        """Requester values the engine receives: without portal-only answers, fixed values winning. Keys
+        outside the schema are kept: values fed by earlier items and the portal-set variables
+        (``PORTAL_SET_VARIABLES``) pass here; requesters cannot add any (the schemas forbid additional
+        properties, and a schema may not declare a portal-set variable)."""
         props = self.parameter_schema.get("properties", {})
-        kept = {k: v for k, v in values.items()
-                if (k in props and not props[k].get(PORTAL_ONLY)) or k in PORTAL_SET_VARIABLES}
+        kept = {k: v for k, v in values.items() if not props.get(k, {}).get(PORTAL_ONLY)}
         return {**kept, **self.fixed_values}
 
 
