@@ -34,7 +34,8 @@ def shown_outputs(outputs: dict | None) -> list[Output]:
         if is_sealed(value) or value == STORED_MASK:
             shown.append(Output(name, MASK, sensitive=True))
         elif isinstance(value, str):
-            shown.append(Output(name, value))
+            if value:  # an empty one (e.g. no team role granted) has nothing to copy
+                shown.append(Output(name, value))
         else:
             shown.append(Output(name, json.dumps(value)))
     return shown
