@@ -6,6 +6,12 @@ from portal.core.models import TimeStampedModel
 # but never handed to the engine: Terraform would only warn about an undeclared variable.
 PORTAL_ONLY = "x-portal-only"
 
+# Terraform variables the portal itself sets, never offered to requesters (a schema may not declare
+# them, fixed values may not set them): whether a VM runs or is stopped (idle-GPU stops), and the team's
+# role that a VM, bucket or cluster grants access to (fed from the team's directory group). They reach
+# the engine only when the version's frozen module declares them (``onboarding.snapshots``).
+PORTAL_SET_VARIABLES = frozenset({"instance_state", "team_role_arn"})
+
 
 class ResourceKind(models.TextChoices):
     CPU_VM = "cpu_vm", "CPU virtual machine"
@@ -93,7 +99,10 @@ class TemplateVersion(TimeStampedModel):
         super().save(*args, **kwargs)
 
     def engine_values(self, values: dict) -> dict:
-        """Requester values the engine receives: without portal-only answers, fixed values winning."""
+        """Requester values the engine receives: without portal-only answers, fixed values winning. Keys
+        outside the schema are kept: values fed by earlier items and the portal-set variables
+        (``PORTAL_SET_VARIABLES``) pass here; requesters cannot add any (the schemas forbid additional
+        properties, and a schema may not declare a portal-set variable)."""
         props = self.parameter_schema.get("properties", {})
         kept = {k: v for k, v in values.items() if not props.get(k, {}).get(PORTAL_ONLY)}
         return {**kept, **self.fixed_values}

@@ -14,6 +14,7 @@ from jsonschema import Draft202012Validator
 
 from .conditions import referenced_names
 from .formats import KNOWN_FORMATS
+from .models import PORTAL_SET_VARIABLES
 from .validation import SchemaError, check_schema
 
 PROPERTY_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
@@ -34,6 +35,10 @@ def version_problems(*, schema, engine: str, module: str, fixed_values, modules_
         clash = sorted(set(fixed_values) & set(schema["properties"]))
         if clash:
             problems.append(f"Fixed values would silently override what requesters fill in: {', '.join(clash)}.")
+        portal_set = sorted((set(fixed_values) | set(schema["properties"])) & PORTAL_SET_VARIABLES)
+        if portal_set:
+            problems.append(f"The portal sets {', '.join(portal_set)} itself: neither the schema nor the fixed "
+                            "values may.")
     return problems
 
 

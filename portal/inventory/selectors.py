@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from portal.catalog.pricing import estimate_items, price_table
 
+from .connect import Connect, how_to_connect
 from .models import ProvisionedResource
 
 EXPIRING_WITHIN = timedelta(days=14)
@@ -35,6 +36,7 @@ class ResourceRow:
     resource: ProvisionedResource
     monthly: Decimal
     address: str = ""
+    connect: Connect = Connect()
     use: dict | None = None  # machines: recent use and idle flag (the dashboard fills it for its page)
 
 
@@ -48,7 +50,7 @@ def with_costs(resources) -> tuple[list[ResourceRow], Decimal]:
     """Each resource with its estimated monthly cost (its request item's values), and the total."""
     prices = price_table()
     rows = [ResourceRow(r, estimate_items([(r.template_version, r.item.values)], prices=prices).monthly,
-                        address_of(r.outputs)) for r in resources]
+                        address_of(r.outputs), how_to_connect(r.kind, r.outputs)) for r in resources]
     return rows, sum((row.monthly for row in rows), Decimal(0))
 
 

@@ -9,12 +9,20 @@ requester typed for the same variable.
 
 from __future__ import annotations
 
+from django.conf import settings
+
 PROVISIONING_ORDER = ("directory_group", "repo", "ci_pipeline", "storage", "cpu_vm", "gpu_vm", "cluster")
 
 # kind of the receiving item -> {its variable: (kind of an earlier item, that item's output)}
 FEEDS: dict[str, dict[str, tuple[str, str]]] = {
     "ci_pipeline": {"repo_url": ("repo", "clone_url")},
 }
+
+
+# Kinds that grant the team's role access (``team_role_arn``, see README "Getting in"),
+# fed from the team's directory group when it has one: with none, the module grants nothing.
+TEAM_ROLE_KINDS = frozenset({"storage", "cpu_vm", "gpu_vm", "cluster"})
+SANDBOX_CANNOT_GRANT = frozenset({"cluster"})  # moto 5.2 has no EKS access entries: the apply would fail there
 
 
 class MissingInput(Exception):
@@ -55,3 +63,21 @@ def inputs_for(item) -> dict:
                                f"(is it provisioned?).")
         inputs[variable] = outputs[output]
     return inputs
+
+
+def team_access_inputs(item) -> dict:
+    """``{"team_role_arn": …}`` for a kind that grants the team access, when the team has a directory group
+    with a role: the one of this request first, else the team's newest active one. Always the current one
+    (never carried over from an earlier apply): a role that is gone is no longer granted."""
+    from portal.inventory.models import ProvisionedResource
+
+    kind = item.template_version.kind
+    if kind not in TEAM_ROLE_KINDS or (kind in SANDBOX_CANNOT_GRANT and settings.PORTAL_CLOUD == "sandbox"):
+        return {}
+    groups = ProvisionedResource.objects.filter(team_id=item.request.team_id, kind="directory_group",
+                                                status=ProvisionedResource.Status.ACTIVE).order_by("-pk")
+    for group in [*groups.filter(item__request_id=item.request_id), *groups]:
+        role = (group.outputs or {}).get("team_role_arn")
+        if isinstance(role, str) and role:
+            return {"team_role_arn": role}
+    return {}

@@ -34,7 +34,8 @@ def shown_outputs(outputs: dict | None) -> list[Output]:
         if is_sealed(value) or value == STORED_MASK:
             shown.append(Output(name, MASK, sensitive=True))
         elif isinstance(value, str):
-            shown.append(Output(name, value))
+            if value:  # an empty one (e.g. no team role granted) has nothing to copy
+                shown.append(Output(name, value))
         else:
             shown.append(Output(name, json.dumps(value)))
     return shown
@@ -42,7 +43,12 @@ def shown_outputs(outputs: dict | None) -> list[Output]:
 
 def latest_outputs(runs) -> list[Output]:
     """Outputs of the newest succeeded apply among ``runs`` (oldest first)."""
+    return shown_outputs(latest_raw_outputs(runs))
+
+
+def latest_raw_outputs(runs) -> dict:
+    """The same outputs as stored (sensitive ones sealed), for what the portal builds from them."""
     for run in reversed(list(runs)):
         if run.action == "apply" and run.status == "succeeded":
-            return shown_outputs(run.outputs)
-    return []
+            return run.outputs or {}
+    return {}

@@ -3,9 +3,10 @@ from django.db.models import Prefetch, Q
 from portal.audit.selectors import events_for
 from portal.catalog.forms import ParameterForm, readable_values
 from portal.core.roles import is_platform_admin
+from portal.inventory.connect import how_to_connect
 
 from .models import OnboardingRequest, RequestStatus
-from .outputs import latest_outputs
+from .outputs import latest_outputs, latest_raw_outputs
 from .upgrade_results import clone_url_of, upgrade_report
 
 
@@ -105,6 +106,7 @@ def _with_details(item) -> None:
     exists = item.status == "active" and (item.inventory is None or item.inventory.status == "active")
     outputs = latest_outputs(item.run_list)
     item.ready_outputs = outputs if exists else []  # only what exists is "ready"
+    item.connect = how_to_connect(item.template_version.kind, latest_raw_outputs(item.run_list)) if exists else None
     for run in item.run_list:  # upgrade runs of a repo: the branch to merge, conflicts, where to clone
         run.upgrade = upgrade_report(run, clone_url=clone_url_of(outputs))
     item.fed = fed_values(item)

@@ -9,17 +9,21 @@ sensitive output stay sealed in the snapshot; the worker opens them for the engi
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 
+from portal.catalog.models import PORTAL_SET_VARIABLES
 from portal.catalog.modules import frozen_module
 from provisioning.directory import render_group_name
 from provisioning.engines.scaffold import repo_name
 from provisioning.models import Run, RunStatus
 from provisioning.services import queue_run
 
-from .bundles import FEEDS, inputs_for
+from .bundles import FEEDS, inputs_for, team_access_inputs
 
 APPLIES = Run.Action.APPLY
+DECLARED_VARIABLE = re.compile(r'^variable\s+"([A-Za-z0-9_-]+)"', flags=re.MULTILINE)
 
 
 def workspace_of(item) -> str:
@@ -38,11 +42,17 @@ def ownership_tags(item) -> dict[str, str]:
 def terraform_variables(item, values: dict, inputs: dict | None = None) -> dict:
     """Requester values (minus portal-only answers) and values fed by earlier items (they win over
     the requester's), then admin-fixed values (they win over both), then the ownership tags. A stopped
-    machine stays stopped: its declared ``instance_state`` goes with every apply unless the run sets it."""
-    variables = {**item.template_version.engine_values({**values, **(inputs or {})}), "tags": ownership_tags(item)}
+    machine stays stopped: its declared ``instance_state`` goes with every apply unless the run sets it. A
+    portal-set variable (``PORTAL_SET_VARIABLES``) goes only to a module that declares it: a version frozen
+    before its module had it never sees it."""
+    variables = item.template_version.engine_values({**values, **(inputs or {})})
     if "instance_state" not in variables and declared_power(item) == "stopped":
         variables["instance_state"] = "stopped"
-    return variables
+    portal_set = PORTAL_SET_VARIABLES & variables.keys()
+    if portal_set:
+        for name in portal_set - declared_variables(item.template_version):
+            del variables[name]
+    return {**variables, "tags": ownership_tags(item)}
 
 
 def declared_power(item) -> str:
@@ -51,6 +61,12 @@ def declared_power(item) -> str:
 
     state = ProvisionedResource.objects.filter(item=item).values_list("power_state", flat=True).first()
     return state or "running"
+
+
+def declared_variables(version) -> set[str]:
+    """The variables the version's frozen module declares."""
+    content = frozen_module(version)
+    return {name for text in (content.files.values() if content else ()) for name in DECLARED_VARIABLE.findall(text)}
 
 
 def scaffold_variables(item, *, upgrade: bool = False) -> dict:
@@ -101,12 +117,17 @@ def variables_for(item, *, action: str, purpose: str, values: dict | None = None
         return scaffold_variables(item, upgrade=action == Run.Action.UPGRADE)
     if engine == "directory":
         return directory_variables(item)
+    # The team's role comes only from the team's directory group, never from values.
+    given = {k: v for k, v in (values if values is not None else item.values).items() if k != "team_role_arn"}
     if purpose in (Run.Purpose.MODIFY, Run.Purpose.POWER):  # new values; what earlier items fed stays as applied
-        applied = last_applied(item)
+        applied_run = last_applied(item)
+        applied = (applied_run.variables if applied_run else None) or {}
         fed = set(FEEDS.get(item.template_version.kind, {}))
-        inputs = {k: v for k, v in (applied.variables if applied else {}).items() if k in fed}
-        return terraform_variables(item, values if values is not None else item.values, inputs)
-    return terraform_variables(item, values if values is not None else item.values, inputs_for(item))
+        inputs = {k: v for k, v in applied.items() if k in fed}
+        # A change of values keeps what the portal set (a stopped machine stays stopped) unless given anew.
+        inputs |= {k: v for k, v in applied.items() if k in PORTAL_SET_VARIABLES - {"team_role_arn"} - given.keys()}
+        return terraform_variables(item, given, {**inputs, **team_access_inputs(item)})
+    return terraform_variables(item, given, {**team_access_inputs(item), **inputs_for(item)})
 
 
 def queue_item_run(*, item, action: str, actor, purpose: str = Run.Purpose.PROVISION, change=None,

@@ -93,6 +93,12 @@ def test_gpu_bundle_approved_by_two_teams_goes_live_and_shows_on_the_team_dashbo
     page.locator('[data-ready-output="instance_id"]').get_by_role("button", name=re.compile("^Copy")).click()
     expect(page.locator('[data-ready-output="instance_id"] button')).to_have_text("Copied")
     assert page.evaluate("navigator.clipboard.readText()") == instance.inner_text()
+    # How to connect: the session command, built from the outputs, copied as shown.
+    session = page.locator("[data-connect-step]", has_text="aws ssm start-session").first
+    expect(session.locator("code")).to_contain_text(f"aws ssm start-session --target {instance.inner_text()}")
+    session.get_by_role("button", name=re.compile("^Copy")).click()
+    assert page.evaluate("navigator.clipboard.readText()") == session.locator("code").inner_text()
+    expect(page.locator("[data-connect-note]").first).to_be_visible()
     screenshot(page, "request-active")
     page.set_viewport_size({"width": 390, "height": 844})
     screenshot(page, "request-phone")
@@ -103,5 +109,7 @@ def test_gpu_bundle_approved_by_two_teams_goes_live_and_shows_on_the_team_dashbo
     expect(resources.locator("[data-resource]")).to_have_count(2)
     expect(resources).to_contain_text("churn-gpu")
     expect(resources).to_contain_text("churn-datasets")
+    expect(resources.locator('[data-connect="churn-gpu"] code')).to_contain_text("aws ssm start-session --target i-")
+    expect(resources.locator('[data-connect="churn-datasets"] code')).to_contain_text("aws s3 ls s3://")
     expect(page.locator('[data-quota="GPUs"]')).to_contain_text("1 of 4")
     screenshot(page, "team-dashboard")

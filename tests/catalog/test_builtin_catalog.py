@@ -99,3 +99,30 @@ def test_the_ci_pipeline_form_refuses_other_repo_urls(url):
     assert list(errors) == ["repo_url"]
     assert "Enter the https:// URL of the repository" in errors["repo_url"][0]
     assert "http:// only to 127.0.0.1, localhost or [::1]" in errors["repo_url"][0]
+
+
+def test_a_shipped_module_with_new_content_is_published_as_the_next_version(demo, settings, tmp_path):
+    """An install seeded before a module changed (e.g. VMs got a way in): seeding publishes the next version
+    with the module frozen anew; requests that pinned v1 keep v1. Other templates are left alone."""
+    import shutil
+
+    from portal.audit.models import AuditEvent
+
+    modules = tmp_path / "modules"
+    shutil.copytree(settings.TERRAFORM_MODULES_DIR, modules)
+    (modules / "cpu_vm" / "notes.tf").write_text("# a reviewed change shipped with a new release\n")
+    settings.TERRAFORM_MODULES_DIR = modules
+    old = demo.versions["cpu-vm"]
+
+    versions = {v.template.slug: v for v in ensure_builtin_templates()}
+
+    new = versions["cpu-vm"]
+    assert (new.number, new.status) == (old.number + 1, "published")
+    assert "notes.tf" in new.module_content.files and "notes.tf" not in old.module_content.files
+    assert (new.parameter_schema, new.fixed_values) == (old.parameter_schema, old.fixed_values)
+    old.refresh_from_db()
+    assert old.status == "published"
+    assert {slug: v.pk for slug, v in versions.items() if slug != "cpu-vm"} == {
+        slug: v.pk for slug, v in demo.versions.items() if slug != "cpu-vm"}
+    assert AuditEvent.objects.filter(verb="template_version.published", data__template="cpu-vm").count() == 1
+    assert [v.pk for v in ensure_builtin_templates()] == [versions[s["slug"]].pk for s in BUILTIN]  # once only

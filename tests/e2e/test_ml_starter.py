@@ -1,6 +1,7 @@
 """The built-in "ML starter" bundle on the embedded defaults, end to end with a real worker, Terraform,
 the sandbox and real git: a directory group, a repo from the ML scaffold, its CI pipeline (fed the repo's
-clone URL, which really serves the repo) and a VM. Then the same bundle with a third item that fails:
+clone URL, which really serves the repo) and a VM that the group's role may open sessions on (its
+connect commands name things that exist in the sandbox). Then the same bundle with a third item that fails:
 what the request created is cleaned up and nothing is left in the sandbox or on the git remote."""
 
 from __future__ import annotations
@@ -96,6 +97,31 @@ def test_the_ml_starter_bundle_reaches_active_and_its_pipeline_gets_a_clone_url_
     assert 'data-fed="repo_url"' in page and clone_url in page  # what the pipeline was actually given
     assert "typed-by-hand" not in page
 
+    # Getting in: the VM's connect command names an instance with a Systems Manager profile, and the team's
+    # role (made by the group) is granted sessions on it; the page shows the commands to copy.
+    group, vm = (Run.objects.get(item__request=request, item__template_version__template__slug=slug, action="apply",
+                                 status=RunStatus.SUCCEEDED) for slug in ("directory-group", "cpu-vm"))
+    role_arn = group.outputs["team_role_arn"]
+    assert vm.variables["team_role_arn"] == role_arn  # fed by the group, nothing typed
+    ec2, iam = sandbox_client("ec2"), sandbox_client("iam")
+    [instance] = ec2.describe_instances(InstanceIds=[vm.outputs["instance_id"]])["Reservations"][0]["Instances"]
+    profile = iam.get_instance_profile(InstanceProfileName=vm.outputs["instance_profile_name"])["InstanceProfile"]
+    assert instance["IamInstanceProfile"]["Arn"] == profile["Arn"]
+    [role] = profile["Roles"]
+    attached = iam.list_attached_role_policies(RoleName=role["RoleName"])["AttachedPolicies"]
+    assert [p["PolicyName"] for p in attached] == ["AmazonSSMManagedInstanceCore"]
+    team_role = group.outputs["team_role_name"]
+    assert iam.get_role(RoleName=team_role)["Role"]["Arn"] == role_arn
+    [grant] = iam.list_role_policies(RoleName=team_role)["PolicyNames"]
+    statements = iam.get_role_policy(RoleName=team_role, PolicyName=grant)["PolicyDocument"]["Statement"]
+    assert any(vm.outputs["instance_arn"] in s["Resource"] for s in statements if s["Action"] == "ssm:StartSession")
+    session = f"aws ssm start-session --target {vm.outputs['instance_id']} --region us-east-1"
+    assert session in page and f"aws sts assume-role --role-arn {role_arn}" in page
+    assert f"git clone {clone_url}" in page
+    assert f"Sessions are granted to the team&#x27;s role {role_arn}" in page
+    dashboard = client.get("/teams/churn-modelling/").content.decode()
+    assert session in dashboard.split('data-connect="churn-vm-ok"', 1)[1].split("</td>", 1)[0]
+
 
 def test_a_bundle_whose_third_item_fails_is_cleaned_up_and_leaves_nothing(mlops_only, git_worker, sandbox_client):
     demo = mlops_only
@@ -117,6 +143,8 @@ def test_a_bundle_whose_third_item_fails_is_cleaned_up_and_leaves_nothing(mlops_
     assert nothing.exists()  # the failed apply created nothing: its clean-up succeeds at once
     assert request.items.filter(status="destroyed").count() == 3 and request.items.filter(status="pending").count() == 1
     assert "churn-team-bad" not in identity_store_groups(sandbox_client)
+    roles = sandbox_client("iam").list_roles()["Roles"]
+    assert not [r for r in roles if r["RoleName"].startswith("churn-team-bad")]  # the team role went with its group
     assert not (git_worker.root / "churn-modelling-churn-bad.git").exists()
     vm_runs = Run.objects.filter(item__request=request, item__template_version__template__kind="cpu_vm")
     assert set(vm_runs.values_list("action", flat=True)) == {"plan"}  # its preview only: never applied

@@ -5,6 +5,7 @@ import re
 import pytest
 
 from portal.onboarding.models import OnboardingRequest, RequestStatus
+from tests.fixtures.people import CPU_VM_CREATES
 from tests.fixtures.worker import wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -47,7 +48,7 @@ def test_request_approved_applies_a_tagged_instance_in_the_sandbox(
     client.logout()
     login(client, "approver", "approver-demo")
     queue = client.get("/approvals/").content.decode()
-    assert "+1 to add" in queue and "aws_instance.this" in queue
+    assert f"+{len(CPU_VM_CREATES)} to add" in queue and "aws_instance.this" in queue
     stage_id = re.search(r"/approvals/stages/(\d+)/decide/", queue).group(1)
     client.post(f"/approvals/stages/{stage_id}/decide/", {"outcome": "approve", "comment": "fine"})
 

@@ -5,7 +5,7 @@ import pytest
 from portal.onboarding.models import OnboardingRequest, RequestItem
 from provisioning.executor import execute_run
 from provisioning.models import Run
-from tests.fixtures.people import CPU_VM_VALUES
+from tests.fixtures.people import CPU_VM_CREATES, CPU_VM_VALUES
 from tests.fixtures.runs import make_run
 
 
@@ -21,14 +21,14 @@ def test_plan_run_summarises_and_creates_nothing(item, in_process_worker, sandbo
     run = make_run(item=item, action=Run.Action.PLAN)
     ended = execute_run(run.pk)
     assert ended.status == "succeeded", ended.error
-    assert ended.plan_summary["add"] == 1 and ended.plan_summary["destroy"] == 0
+    assert ended.plan_summary["add"] == len(CPU_VM_CREATES) and ended.plan_summary["destroy"] == 0
     assert ended.plan_summary["resources"] == [
-        {"address": "aws_instance.this", "type": "aws_instance", "actions": ["create"]}
+        {"address": address, "type": address.split(".")[0], "actions": ["create"]} for address in CPU_VM_CREATES
     ]
     names = [t["Value"] for r in sandbox_client("ec2").describe_instances()["Reservations"]
              for i in r["Instances"] for t in i.get("Tags", []) if t["Key"] == "Name"]
     assert "plan-only-vm" not in names
-    assert any("Plan: 1 to add" in line for line in ended.log_lines.values_list("text", flat=True))
+    assert any(f"Plan: {len(CPU_VM_CREATES)} to add" in line for line in ended.log_lines.values_list("text", flat=True))
 
 
 def test_a_run_is_claimed_once(item, in_process_worker):

@@ -84,3 +84,38 @@ def test_the_dashboard_costs_the_same_queries_for_three_machines_or_twelve(clien
         page = client.get("/teams/churn-modelling/")
     assert page.status_code == 200 and "vm-108" in page.content.decode()
     assert len(many) <= len(few) + 2, [q["sql"][:120] for q in many.captured_queries[len(few.captured_queries):]]
+
+
+VM_OUTPUTS = {"instance_id": "i-0123456789abcdef0", "private_ip": "10.0.0.5", "region": "us-east-1",
+              "instance_state": "running", "notebook_port": 8888, "team_role_arn": ""}
+
+
+def test_how_to_connect_on_the_dashboard_and_the_request_page(client, demo, active, settings):
+    """The dashboard shows the first command with a copy button and links the request page, which shows
+    every step (the notebook's port forward and URL) and how to get access when nobody was granted any."""
+    from portal.onboarding.models import RequestItem
+    from provisioning.models import RunStatus
+    from tests.fixtures.runs import make_run
+
+    settings.PORTAL_CLOUD = "aws"
+    vm = active.items.get(template_version__template__slug="cpu-vm")
+    record_resource(item=vm, outputs=VM_OUTPUTS)
+    RequestItem.objects.filter(pk=vm.pk).update(status="active")
+    make_run(item=vm, action="apply", status=RunStatus.SUCCEEDED, outputs=VM_OUTPUTS)
+    session = "aws ssm start-session --target i-0123456789abcdef0 --region us-east-1"
+    client.force_login(demo.people["requester"])
+
+    page = client.get("/teams/churn-modelling/").content.decode()
+    assert "<th>How to connect</th>" in page
+    cell = page.split('data-connect="churn-vm"', 1)[1].split("</td>", 1)[0]
+    assert f'<code class="command">{session}</code>' in cell and f'data-copy="{session}"' in cell
+    assert f'href="/requests/{active.pk}/#connect-{vm.pk}"' in cell
+    repo_cell = page.split('data-connect="churn-model"', 1)[1].split("</td>", 1)[0]
+    assert "git clone file:///git/churn-model.git" in repo_cell
+
+    detail = client.get(f"/requests/{active.pk}/").content.decode()
+    block = detail.split(f'id="connect-{vm.pk}"', 1)[1].split("</div>\n  \n", 1)[0]
+    assert "How to connect" in block and f'data-copy="{session}"' in block
+    assert "--document-name AWS-StartPortForwardingSession --parameters portNumber=8888,localPortNumber=8888" in block
+    assert 'href="http://localhost:8888/"' in block
+    assert "request a directory group for the team" in block  # nobody granted: how to get access

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import refused_plan, scenario
+from .conftest import planned_changes, refused_plan, scenario
 
 TAGS = {"team": "vision", "request": "43", "item": "1"}
 
@@ -34,6 +34,7 @@ def cluster_with_gpu_nodes_apply_and_destroy(run, sandbox_client):
     assert out["cluster_name"] == "vision-k8s"
     assert sorted(out["node_group_names"]) == ["vision-k8s-cpu", "vision-k8s-gpu"]
     assert out["cpu_node_group_name"] == "vision-k8s-cpu"
+    assert (out["region"], out["team_role_arn"]) == ("us-east-1", "")  # no team role given: no access entry
     cluster = eks.describe_cluster(name="vision-k8s")["cluster"]
     assert cluster["status"] == "ACTIVE"
     assert cluster["arn"] == out["cluster_arn"]
@@ -95,6 +96,29 @@ INCONSISTENT_SIZES = refused_plan(
         "cpu_max_size": 4,
     },
 )
+
+
+TEAM_ROLE = "arn:aws:iam::123456789012:role/vision-team-abc"
+WITH_TEAM_ROLE = planned_changes(
+    "cluster",
+    {"name": "vision-team-k8s", "kubernetes_version": "1.31", "vpc_cidr": "10.44.0.0/16",
+     "cpu_instance_types": ["m6i.large"], "team_role_arn": TEAM_ROLE},
+)
+
+
+@pytest.mark.parametrize("check", [WITH_TEAM_ROLE], ids=["team-role"])
+def test_cluster_plans_an_access_entry_for_the_team_role(terraform_jobs, check):
+    """By plan alone: the sandbox (moto 5.2) has no EKS access entries (CreateAccessEntry), so an apply
+    with a team role cannot run there; the plan shows what AWS gets."""
+    plan = terraform_jobs.result(check)  # ``terraform show -json`` of the plan (made in the background)
+
+    planned = {r["address"]: r["change"]["after"] for r in plan["resource_changes"] if r["mode"] == "managed"}
+    assert planned["aws_eks_cluster.this"]["access_config"][0]["authentication_mode"] == "API_AND_CONFIG_MAP"
+    assert planned["aws_eks_access_entry.team[0]"]["principal_arn"] == TEAM_ROLE
+    association = planned["aws_eks_access_policy_association.team[0]"]
+    assert association["principal_arn"] == TEAM_ROLE
+    assert association["policy_arn"].endswith(":cluster-access-policy/AmazonEKSAdminPolicy")
+    assert association["access_scope"] == [{"type": "cluster", "namespaces": None}]
 
 
 @pytest.mark.parametrize("refusal", [INCONSISTENT_SIZES], ids=["min-above-desired"])

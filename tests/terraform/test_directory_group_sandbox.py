@@ -43,6 +43,13 @@ def group_with_created_users_apply_and_destroy(run, sandbox_client):
     assert group["DisplayName"] == "vision-data-scientists"
     assert group["Description"] == "Vision team data scientists [item=4, request=46, team=vision]"
     assert _members(ids, store, out["group_id"]) == {"ada.lovelace", "alan.turing"}
+    # The team's principal, which buckets, VMs and clusters grant (a bucket policy cannot name a group).
+    iam = sandbox_client("iam")
+    role = iam.get_role(RoleName=out["team_role_name"])["Role"]
+    assert role["Arn"] == out["team_role_arn"] and out["team_role_name"].startswith("vision-data-scientists-team")
+    [trust] = role["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"AWS": "arn:aws:iam::123456789012:root"}
+    assert {t["Key"]: t["Value"] for t in role["Tags"]}["portal:group"] == out["group_id"]
 
     run.destroy(variables)
 
@@ -50,6 +57,7 @@ def group_with_created_users_apply_and_destroy(run, sandbox_client):
     assert out["group_id"] not in {g["GroupId"] for g in groups}
     users = {u["UserName"] for u in ids.list_users(IdentityStoreId=store)["Users"]}
     assert not users & {"ada.lovelace", "alan.turing"}
+    assert out["team_role_name"] not in {r["RoleName"] for r in iam.list_roles()["Roles"]}
     assert run.state_resources() == []
 
 
@@ -65,11 +73,13 @@ def group_of_existing_users_leaves_them_on_destroy(run, sandbox_client):
         ids.create_user(
             IdentityStoreId=store, UserName=user, DisplayName=user, Name={"GivenName": user, "FamilyName": "Existing"}
         )
-    variables = {"name": "vision-reviewers", "member_user_names": ["grace.hopper", "edsger.dijkstra"], "tags": {}}
+    variables = {"name": "vision-reviewers", "member_user_names": ["grace.hopper", "edsger.dijkstra"], "tags": {},
+                 "team_role": False}
 
     out = run.apply(variables)
 
     assert out["member_count"] == 2
+    assert out["team_role_arn"] == ""
     group = ids.describe_group(IdentityStoreId=store, GroupId=out["group_id"])
     assert not group.get("Description")
     assert _members(ids, store, out["group_id"]) == {"grace.hopper", "edsger.dijkstra"}

@@ -1,5 +1,6 @@
 """storage applies and destroys in the sandbox; boto3 sees encryption, public access block,
-versioning, the lifecycle rule, the TLS-only policy (enforced) and the tags (taken literally)."""
+versioning, the lifecycle rule, the TLS-only policy (enforced), the team role's read-write grant and the
+tags (taken literally)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from botocore.exceptions import ClientError
 from .conftest import planned_changes, refused_plan, scenario
 
 # A requester's text reaches the tfvars file as JSON data: quotes and ${...} must stay literal.
+TEAM_ROLE = "arn:aws:iam::123456789012:role/vision-team-storage-test"
 TAGS = {"team": "vision", "request": "44", "item": "2", "purpose": 'say "hi" ${var.name} %{if true}x%{endif}'}
 
 
@@ -22,13 +24,15 @@ def storage_apply_and_destroy(run, sandbox_client):
         "versioning": True,
         "lifecycle_days": 30,
         "force_destroy": True,
+        "team_role_arn": TEAM_ROLE,
         "tags": TAGS,
     }
     s3 = sandbox_client("s3")
 
     out = run.apply(variables)
 
-    assert out == {"bucket_name": "acme-vision-train-data", "bucket_arn": "arn:aws:s3:::acme-vision-train-data"}
+    assert out == {"bucket_name": "acme-vision-train-data", "bucket_arn": "arn:aws:s3:::acme-vision-train-data",
+                   "region": "us-east-1", "team_role_arn": TEAM_ROLE}
     bucket = "acme-vision-train-data"
     tags = {t["Key"]: t["Value"] for t in s3.get_bucket_tagging(Bucket=bucket)["TagSet"]}
     assert tags == {**TAGS, "Name": bucket}
@@ -49,9 +53,15 @@ def storage_apply_and_destroy(run, sandbox_client):
     assert rule["Status"] == "Enabled"
     assert rule["Expiration"] == {"Days": 30}
     assert rule["NoncurrentVersionExpiration"]["NoncurrentDays"] == 30
-    [statement] = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])["Statement"]
-    assert statement["Effect"] == "Deny"
-    assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    statements = {s["Sid"]: s for s in json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])["Statement"]}
+    assert statements["DenyInsecureTransport"]["Effect"] == "Deny"
+    assert statements["DenyInsecureTransport"]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    # Getting in: the team's role (a bucket policy cannot name a group) reads and writes.
+    for sid, resource in (("TeamListBucket", out["bucket_arn"]), ("TeamReadWriteObjects", f"{out['bucket_arn']}/*")):
+        assert statements[sid]["Effect"] == "Allow"
+        assert statements[sid]["Principal"] == {"AWS": TEAM_ROLE}
+        assert statements[sid]["Resource"] == resource
+    assert {"s3:GetObject", "s3:PutObject", "s3:DeleteObject"} <= set(statements["TeamReadWriteObjects"]["Action"])
 
     # The sandbox evaluates bucket policies and its endpoint is plain http: the policy bites.
     with pytest.raises(ClientError) as denied:
@@ -86,6 +96,7 @@ def test_storage_plain_bucket_plans_no_versioning_or_lifecycle(terraform_jobs, c
     assert "aws_s3_bucket_versioning.this[0]" not in planned
     assert "aws_s3_bucket_lifecycle_configuration.this[0]" not in planned
     assert planned["aws_s3_bucket.this"]["force_destroy"] is False
+    assert "Team" not in json.dumps(plan["configuration"])  # no team role given: nothing granted
     sse = planned["aws_s3_bucket_server_side_encryption_configuration.this"]["rule"][0]
     default = sse["apply_server_side_encryption_by_default"][0]
     assert default["sse_algorithm"] == "AES256"

@@ -26,7 +26,14 @@ BUNDLES = [
 
 
 def ensure_builtin_templates() -> list[TemplateVersion]:
-    """Create each built-in template with a published v1 if it does not exist yet."""
+    """Create each built-in template with a published v1 if it does not exist yet; returns each one's
+    newest published version.
+
+    A published version's module is frozen (``catalog.modules``), so a module shipped with new content
+    (e.g. a way in, ``instance_state``) reaches requesters only through a new version: when the shipped
+    files differ from what the newest published version froze, its next version is published — the same
+    schema, fixed values and lifetime, the module frozen anew — exactly as an admin would, audited. Requests
+    that pinned the older version keep it."""
     from django.utils import timezone
 
     from portal.catalog.modules import freeze_module
@@ -37,7 +44,7 @@ def ensure_builtin_templates() -> list[TemplateVersion]:
             slug=spec["slug"],
             defaults={"kind": spec["kind"], "name": spec["name"], "description": spec["description"]},
         )
-        version = template.versions.order_by("number").first()
+        version = template.published_version() or template.versions.order_by("number").first()
         if version is None:
             version = TemplateVersion.objects.create(
                 template=template, number=1, parameter_schema=spec["schema"], module=spec["module"],
@@ -45,8 +52,33 @@ def ensure_builtin_templates() -> list[TemplateVersion]:
                 published_at=timezone.now(), default_lifetime_days=spec.get("default_lifetime_days"),
             )
         freeze_module(version)  # published: its module is frozen like any published version's
+        if _shipped_module_changed(version):
+            version = _publish_shipped_module(version)
         versions.append(version)
     return versions
+
+
+def _shipped_module_changed(version: TemplateVersion) -> bool:
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from provisioning.workspace import module_hash, read_module
+
+    if version.status != TemplateVersion.Status.PUBLISHED or version.module_content_id is None:
+        return False
+    files = read_module(Path(settings.TERRAFORM_MODULES_DIR) / version.module)
+    return bool(files) and module_hash(files) != version.module_content_id
+
+
+def _publish_shipped_module(version: TemplateVersion) -> TemplateVersion:
+    from django.db import transaction
+
+    from portal.catalog.services import create_draft_from, publish_version
+
+    with transaction.atomic():
+        draft = create_draft_from(version=version, actor=None)
+        return publish_version(version=draft, actor=None)
 
 
 def ensure_prices() -> int:

@@ -142,6 +142,15 @@ resource "aws_eks_cluster" "this" {
     endpoint_private_access = true
   }
 
+  # Access entries (below) need the API authentication mode; set only when a team role is granted
+  # (the sandbox does not know access entries, so clusters without a team role stay as before).
+  dynamic "access_config" {
+    for_each = var.team_role_arn == null ? [] : [1]
+    content {
+      authentication_mode = "API_AND_CONFIG_MAP"
+    }
+  }
+
   tags = var.tags
 
   # The role must be able to manage the cluster before it exists, and while it is deleted.
@@ -200,4 +209,30 @@ resource "aws_eks_node_group" "this" {
   }
 
   depends_on = [aws_iam_role_policy_attachment.node, aws_route_table_association.public]
+}
+
+# -- getting in: the team's role administers the cluster's namespaces ------------------------
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
+resource "aws_eks_access_entry" "team" {
+  count = var.team_role_arn == null ? 0 : 1
+
+  cluster_name  = aws_eks_cluster.this.name
+  principal_arn = var.team_role_arn
+  type          = "STANDARD"
+
+  tags = var.tags
+}
+
+resource "aws_eks_access_policy_association" "team" {
+  count = var.team_role_arn == null ? 0 : 1
+
+  cluster_name  = aws_eks_cluster.this.name
+  principal_arn = aws_eks_access_entry.team[0].principal_arn
+  policy_arn    = "arn:${data.aws_partition.current.partition}:eks::aws:cluster-access-policy/AmazonEKSAdminPolicy"
+
+  access_scope {
+    type = "cluster"
+  }
 }

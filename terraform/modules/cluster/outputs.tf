@@ -27,3 +27,13 @@ output "vpc_id" {
   description = "The cluster's VPC."
   value       = aws_vpc.this.id
 }
+
+output "region" {
+  description = "Region of the cluster (for the connect commands)."
+  value       = data.aws_region.current.name
+}
+
+output "team_role_arn" {
+  description = "The role with an access entry on the cluster (empty: none)."
+  value       = var.team_role_arn == null ? "" : var.team_role_arn
+}

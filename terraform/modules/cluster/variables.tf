@@ -108,3 +108,14 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "team_role_arn" {
+  description = "The team's role (from its directory group); it gets an EKS access entry with AmazonEKSAdminPolicy. null: nobody is granted anything."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.team_role_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$", var.team_role_arn))
+    error_message = "The team role must be an IAM role ARN."
+  }
+}

@@ -56,3 +56,35 @@ resource "aws_identitystore_group_membership" "this" {
   group_id          = aws_identitystore_group.this.group_id
   member_id         = local.member_ids[each.value]
 }
+
+# -- the team's principal -------------------------------------------------------------------
+# A bucket policy or an EKS access entry cannot name an identity-store group: the group gets a role
+# that the other modules grant (its ARN is fed to them as `team_role_arn`). The role trusts the
+# account; who in the account may assume it is decided by identity policy — on AWS, the IAM
+# Identity Center permission set assigned to this group (see the README).
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+
+data "aws_iam_policy_document" "team_assume" {
+  statement {
+    actions = ["sts:AssumeRole", "sts:TagSession"]
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"]
+    }
+  }
+}
+
+resource "aws_iam_role" "team" {
+  count = var.team_role ? 1 : 0
+
+  name_prefix          = "${substr(replace(var.name, " ", "-"), 0, 32)}-team"
+  description          = "Members of the directory group ${var.name}"
+  assume_role_policy   = data.aws_iam_policy_document.team_assume.json
+  max_session_duration = 43200
+  # The team's VMs put their session grants on this role (inline policies in their own state): removing
+  # the group removes them too, instead of failing while a VM still grants the role.
+  force_detach_policies = true
+
+  tags = merge(var.tags, { "portal:group" = aws_identitystore_group.this.group_id })
+}

@@ -17,3 +17,13 @@ output "identity_store_id" {
   description = "The identity store holding the group."
   value       = local.identity_store_id
 }
+
+output "team_role_arn" {
+  description = "The group's IAM role, granted by the team's other resources (empty when team_role is false)."
+  value       = var.team_role ? aws_iam_role.team[0].arn : ""
+}
+
+output "team_role_name" {
+  description = "The group's IAM role name (for `aws sts assume-role` and the Identity Center permission set)."
+  value       = var.team_role ? aws_iam_role.team[0].name : ""
+}

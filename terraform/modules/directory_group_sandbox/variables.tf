@@ -41,3 +41,9 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "team_role" {
+  description = "Make an IAM role for the group's members (output `team_role_arn`), which the team's VMs, buckets and clusters grant access to."
+  type        = bool
+  default     = true
+}

@@ -35,7 +35,7 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
   }
 }
 
-data "aws_iam_policy_document" "tls_only" {
+data "aws_iam_policy_document" "bucket" {
   statement {
     sid       = "DenyInsecureTransport"
     effect    = "Deny"
@@ -51,14 +51,46 @@ data "aws_iam_policy_document" "tls_only" {
       values   = ["false"]
     }
   }
+
+  # Getting in: the team's role reads and writes the bucket (a bucket policy cannot name an IAM or
+  # identity-store group, so the team's directory group module makes a role and feeds its ARN here).
+  dynamic "statement" {
+    for_each = var.team_role_arn == null ? [] : [var.team_role_arn]
+    content {
+      sid       = "TeamListBucket"
+      actions   = ["s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads"]
+      resources = [aws_s3_bucket.this.arn]
+      principals {
+        type        = "AWS"
+        identifiers = [statement.value]
+      }
+    }
+  }
+  dynamic "statement" {
+    for_each = var.team_role_arn == null ? [] : [var.team_role_arn]
+    content {
+      sid       = "TeamReadWriteObjects"
+      actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
+      resources = ["${aws_s3_bucket.this.arn}/*"]
+      principals {
+        type        = "AWS"
+        identifiers = [statement.value]
+      }
+    }
+  }
 }
 
-resource "aws_s3_bucket_policy" "tls_only" {
+resource "aws_s3_bucket_policy" "this" {
   bucket = aws_s3_bucket.this.id
-  policy = data.aws_iam_policy_document.tls_only.json
+  policy = data.aws_iam_policy_document.bucket.json
 
   # S3 refuses some policies while the public access block is being written.
   depends_on = [aws_s3_bucket_public_access_block.this]
+}
+
+moved {
+  from = aws_s3_bucket_policy.tls_only
+  to   = aws_s3_bucket_policy.this
 }
 
 # Created only when wanted: removing it later suspends versioning (existing versions are kept).
