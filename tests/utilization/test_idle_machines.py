@@ -28,6 +28,16 @@ pytestmark = pytest.mark.django_db
 GPU_VALUES = {"name": "gpu-box", "instance_type": "g5.2xlarge", "disk_size_gb": 200, "purpose": "training"}
 
 
+@pytest.fixture(autouse=True)
+def idle_policy(db):
+    """The default policy (a data migration makes it; a transactional test elsewhere may have flushed it)."""
+    from portal.utilization.models import IdlePolicy
+
+    return IdlePolicy.objects.get_or_create(kind="gpu_vm", is_active=True, defaults={
+        "name": "Idle GPU", "metric": "gpu", "percentile": 95, "threshold_percent": 10, "window_hours": 24,
+        "grace_hours": 24})[0]
+
+
 @pytest.fixture
 def cloudwatch(sandbox_url):
     return aws_client("cloudwatch", region="us-east-1", sandbox_url=sandbox_url)
