@@ -7,11 +7,10 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 
 from portal.notifications.models import Event
-from portal.notifications.services import notify
+from portal.notifications.services import deliver_mail, notify
 
 from .delegations import delegates_of
 
@@ -22,18 +21,10 @@ def request_url(request) -> str:
     return f"{settings.PORTAL_BASE_URL.rstrip('/')}/requests/{request.pk}/"
 
 
-def _deliver(subject: str, body: str, addresses: list[str]) -> None:
-    messages = [EmailMessage(subject, body, to=[address]) for address in addresses]
-    try:
-        get_connection().send_messages(messages)
-    except Exception:  # the write is committed; a mail server hiccup must not turn it into a 500
-        log.exception("could not send %r to %d people", subject, len(addresses))
-
-
 def send_on_commit(subject: str, body: str, users) -> None:
     addresses = sorted({user.email for user in users if user.email})
     if addresses:
-        transaction.on_commit(partial(_deliver, f"[Portal] {subject}", body, addresses))
+        transaction.on_commit(partial(deliver_mail, f"[Portal] {subject}", body, addresses))
 
 
 def webhook_on_commit(team, text: str) -> None:

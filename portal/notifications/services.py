@@ -64,7 +64,7 @@ def notify(*, event: str, team, title: str, body: str = "", url: str = "", reque
     created = Notification.objects.bulk_create(rows)
     if mail_to:
         text = f"{body}\n\n{absolute(url)}" if url else body
-        transaction.on_commit(partial(_mail, f"[Portal] {title}", text, sorted(set(mail_to))))
+        transaction.on_commit(partial(deliver_mail, f"[Portal] {title}", text, sorted(set(mail_to))))
     if team is not None:
         _post_to_webhooks(team=team, event=event, title=title, body=body, url=url, data=data or {})
     return created
@@ -74,7 +74,8 @@ def _reaches(audience: str, own: bool) -> bool:
     return audience == Audience.TEAM or (audience == Audience.MINE and own)
 
 
-def _mail(subject: str, body: str, addresses: list[str]) -> None:
+def deliver_mail(subject: str, body: str, addresses: list[str]) -> None:
+    """One message per address (nobody sees the others); run after the write commits."""
     try:
         get_connection().send_messages([EmailMessage(subject, body, to=[address]) for address in addresses])
     except Exception:  # the write is committed; a mail server hiccup must not turn it into a 500

@@ -124,8 +124,6 @@ def variables_for(item, *, action: str, purpose: str, values: dict | None = None
         applied = (applied_run.variables if applied_run else None) or {}
         fed = set(FEEDS.get(item.template_version.kind, {}))
         inputs = {k: v for k, v in applied.items() if k in fed}
-        # A change of values keeps what the portal set (a stopped machine stays stopped) unless given anew.
-        inputs |= {k: v for k, v in applied.items() if k in PORTAL_SET_VARIABLES - {"team_role_arn"} - given.keys()}
         return terraform_variables(item, given, {**inputs, **team_access_inputs(item)})
     return terraform_variables(item, given, {**team_access_inputs(item), **inputs_for(item)})
 

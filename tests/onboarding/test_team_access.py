@@ -7,9 +7,8 @@ from portal.catalog.models import PORTAL_SET_VARIABLES
 from portal.catalog.schema_checks import version_problems
 from portal.inventory.services import record_resource
 from portal.onboarding.snapshots import variables_for
-from provisioning.models import Run, RunStatus
+from provisioning.models import Run
 from tests.fixtures.people import CPU_VM_VALUES
-from tests.fixtures.runs import make_run
 
 pytestmark = pytest.mark.django_db
 
@@ -69,8 +68,8 @@ def test_instance_state_passes_through_and_a_change_of_values_keeps_a_stopped_vm
                          values={**vm.values, "instance_state": "stopped"})
     assert stop["instance_state"] == "stopped"
     assert "instance_state" not in provision(vm)  # the form never has it: the module's default (running)
-    run = make_run(item=vm, action="apply", purpose=Run.Purpose.MODIFY, status=RunStatus.SUCCEEDED)
-    Run.objects.filter(pk=run.pk).update(variables=stop)  # what the stop applied
+    resource = record_resource(item=vm, outputs={"instance_id": "i-0abc"})
+    type(resource).objects.filter(pk=resource.pk).update(power_state="stopped")  # what a settled stop run leaves
     bigger = variables_for(vm, action="apply", purpose=Run.Purpose.MODIFY, values={**vm.values, "disk_size_gb": 80})
     assert (bigger["instance_state"], bigger["disk_size_gb"]) == ("stopped", 80)
     started = variables_for(vm, action="apply", purpose=Run.Purpose.MODIFY,
