@@ -17,6 +17,7 @@ urlpatterns = [
     path("teams/", include("portal.teams.urls")),
     path("inventory/", include("portal.inventory.urls")),
     path("migrations/", include("portal.migration.urls")),
+    path("datasets/", include("portal.datasets.urls")),
     path("account/", include("portal.accounts.urls")),
     path("notifications/", include("portal.notifications.urls")),
     path("utilization/", include("portal.utilization.urls")),

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "portal.notifications",
     "portal.utilization",
     "portal.migration",
+    "portal.datasets",
     "portal.api",
     "portal.monitoring",
     "provisioning",

@@ -122,7 +122,23 @@ def state() -> tuple:
         ResourceChange.objects.count(), Run.objects.count(),
         AuditEvent.objects.exclude(verb="token.used").count(),  # a token's use is audited, refused or not
         sorted(PersonalAccessToken.objects.values_list("pk", "revoked_at")),
+        _datasets(),
     )
+
+
+def _datasets() -> list:
+    from portal.datasets.models import Dataset
+
+    return sorted(Dataset.objects.values_list("pk", "name", "classification", "updated_at"))
+
+
+def team_dataset(world: World):
+    """Team A's restricted dataset (portal.datasets), made on first use; its owner is team A's requester."""
+    from portal.datasets.models import Dataset
+
+    return Dataset.objects.filter(team=world.team).first() or Dataset.objects.create(
+        name="churn-contacts", team=world.team, data_owner=world.people["owner"], bucket="churn-data",
+        prefix="contacts/", classification="restricted", description="customer call notes")
 
 
 def team_product(world: World):

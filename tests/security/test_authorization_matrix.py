@@ -19,7 +19,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from .conftest import ROLES, World, state, team_product
+from .conftest import ROLES, World, state, team_dataset, team_product
 
 REFUSED = {"login", "403", "404", "405", "refused"}
 API_OPERATIONS = "api/v1/"  # URL patterns under it are the API's operations: test_api_matrix.py
@@ -76,6 +76,17 @@ MIGRATION: dict[str, Row] = {
                     "retain", "tolerances", "cycle", "retire_original")},
     "migration:lesson": Row(get=row("405"), post=row("404", **TEAM_ACTION, mlops="302"), kwargs=PRODUCT),
     "migration:wave": Row(get=row("405"), post=row("404", **TEAM_ACTION, mlops="302"), kwargs=PRODUCT),
+}
+
+# Datasets: everyone finds them; team A's leads and platform admins register them (no lead in this world: the
+# team's members get a 403, other people a 404); a restricted dataset's page shows its details to team A and
+# admins only (the others get a 403 page with its name and owner).
+DATASET = lambda w: {"pk": team_dataset(w).pk}  # noqa: E731
+DATASETS: dict[str, Row] = {
+    "datasets:catalogue": Row(get=row("200"), post=row("405")),
+    "datasets:register": Row(get=row("404", owner="403", mate="403", admin="200"),
+                             post=row("404", owner="403", mate="403", admin="400"), kwargs=TEAM),
+    "datasets:dataset": Row(get=row("403", **TEAM_PAGE), post=row("405"), kwargs=DATASET),
 }
 
 MATRIX: dict[str, Row] = {
@@ -142,6 +153,7 @@ MATRIX: dict[str, Row] = {
     "teams:upgrade_repo": Row(get=row("405"), post=row("404", **TEAM_ACTION),
                               kwargs=lambda w: {"slug": w.team.slug, "pk": w.repo.pk}),
     **MIGRATION,
+    **DATASETS,
 }
 
 

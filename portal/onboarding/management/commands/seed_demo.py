@@ -4,6 +4,7 @@ from django.db import transaction
 from portal.accounts.seed import ensure_demo_people
 from portal.approvals.seed import ensure_default_rules, ensure_demo_approvers
 from portal.catalog.seed import ensure_builtin_templates, ensure_bundles, ensure_prices
+from portal.datasets.seed import ensure_demo_datasets
 from portal.migration.seed import ensure_demo_migration
 from portal.teams.seed import ensure_demo_quota, ensure_teams
 
@@ -22,6 +23,7 @@ class Command(BaseCommand):
         ensure_bundles()
         ensure_demo_quota(teams)
         logins += ensure_demo_migration(teams)
+        ensure_demo_datasets()
         self.stdout.write("Templates: " + ", ".join(str(v) for v in versions))
         self.stdout.write("Demo logins (username / password):")
         for username, password in logins:

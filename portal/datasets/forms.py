@@ -1,0 +1,44 @@
+from django import forms
+from django.contrib.auth import get_user_model
+
+from portal.onboarding.models import DataClassification
+
+from .models import RetentionAction
+from .services import MAX_RETENTION_DAYS
+
+
+class RegisterDatasetForm(forms.Form):
+    """A dataset of ``team``; the existing-bucket field only for people who may register one."""
+
+    name = forms.SlugField(max_length=80, help_text="Lowercase letters, digits and hyphens, e.g. claims-raw.")
+    bucket_resource = forms.ModelChoiceField(queryset=None, required=False, label="Bucket",
+                                             help_text="One of the team's buckets the portal made.")
+    bucket = forms.CharField(max_length=63, required=False, label="Existing bucket",
+                             help_text="Admins: the name of a bucket the portal did not make.")
+    prefix = forms.CharField(max_length=200, required=False, help_text="e.g. raw/claims/ ; empty: the whole bucket.")
+    data_owner = forms.ModelChoiceField(queryset=None, help_text="A member of the team; decides access requests.")
+    classification = forms.ChoiceField(choices=DataClassification.choices, initial=DataClassification.INTERNAL)
+    description = forms.CharField(required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    schema_notes = forms.CharField(required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    quality_notes = forms.CharField(required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
+    retention_days = forms.IntegerField(min_value=0, max_value=MAX_RETENTION_DAYS, initial=0,
+                                        help_text="Days objects are kept; 0: until someone deletes them.")
+    retention_action = forms.ChoiceField(choices=RetentionAction.choices, initial=RetentionAction.DELETE,
+                                         label="After the retention")
+    last_reviewed = forms.DateField(required=False, help_text="YYYY-MM-DD",
+                                    widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, team, buckets, existing_bucket: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["bucket_resource"].queryset = buckets
+        self.fields["data_owner"].queryset = get_user_model().objects.filter(
+            memberships__team=team).order_by("username")
+        if not existing_bucket:
+            del self.fields["bucket"]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("bucket_resource") and not data.get("bucket") and "bucket_resource" not in self.errors:
+            self.add_error("bucket_resource", "Choose one of the team's buckets"
+                           + (" or name an existing one." if "bucket" in self.fields else "."))
+        return data

@@ -1,0 +1,56 @@
+"""Datasets with owners: a bucket (or a prefix of one), the team that owns it, the person who answers for it,
+its classification and retention, and the access other teams were granted to it."""
+
+from django.conf import settings
+from django.db import models
+
+from portal.core.models import TimeStampedModel
+from portal.onboarding.models import DataClassification
+
+# Stricter classes come later: a class "exceeds" another when its rank is higher.
+CLASS_RANK = {DataClassification.PUBLIC: 0, DataClassification.INTERNAL: 1, DataClassification.CONFIDENTIAL: 2,
+              DataClassification.RESTRICTED: 3}
+
+
+class RetentionAction(models.TextChoices):
+    DELETE = "delete", "Delete"  # objects older than the retention are deleted (the bucket's lifecycle rule)
+    ANONYMISE = "anonymise", "Anonymise"  # the owning team's job anonymises them; the portal records the promise
+
+
+class Dataset(TimeStampedModel):
+    """Data in a bucket the portal created (``bucket_resource``) or in an existing bucket an admin
+    registered (``bucket`` only), under ``prefix`` (empty: the whole bucket)."""
+
+    name = models.SlugField(max_length=80, unique=True, help_text="Lowercase letters, digits and hyphens.")
+    team = models.ForeignKey("teams.Team", on_delete=models.PROTECT, related_name="datasets",
+                             help_text="The owning team.")
+    data_owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_datasets",
+                                   help_text="The member of the owning team who answers for the data and decides "
+                                             "access requests.")
+    bucket_resource = models.ForeignKey("inventory.ProvisionedResource", null=True, blank=True,
+                                        on_delete=models.PROTECT, related_name="datasets",
+                                        help_text="The portal-made bucket; empty for an existing bucket.")
+    bucket = models.CharField(max_length=63, help_text="The S3 bucket's name.")
+    prefix = models.CharField(max_length=200, blank=True, help_text="e.g. raw/claims/ ; empty: the whole bucket.")
+    classification = models.CharField(max_length=20, choices=DataClassification.choices,
+                                      default=DataClassification.INTERNAL)
+    description = models.TextField(blank=True)
+    schema_notes = models.TextField(blank=True)
+    quality_notes = models.TextField(blank=True)
+    retention_days = models.PositiveIntegerField(default=0, help_text="0: kept until someone deletes it.")
+    retention_action = models.CharField(max_length=20, choices=RetentionAction.choices,
+                                        default=RetentionAction.DELETE)
+    last_reviewed = models.DateField(null=True, blank=True)
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                      related_name="+", editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["bucket", "prefix"], name="one_dataset_per_bucket_prefix")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def location(self) -> str:
+        return f"s3://{self.bucket}/{self.prefix}"

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "datasets"
+urlpatterns = [
+    path("", views.catalogue, name="catalogue"),
+    path("teams/<slug:slug>/register/", views.register, name="register"),
+    path("<int:pk>/", views.dataset_page, name="dataset"),
+]
