@@ -82,6 +82,9 @@ class ApprovalStage(TimeStampedModel):
 
     request = models.ForeignKey("onboarding.OnboardingRequest", on_delete=models.CASCADE, related_name="stages")
     team = models.ForeignKey("teams.Team", on_delete=models.PROTECT, related_name="stages")
+    # A named approver (a dataset's data owner, in the owning team): only they, or their delegate, decide.
+    approver = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="named_stages", editable=False)
     position = models.PositiveIntegerField(default=0)
     reason = models.CharField(max_length=300, help_text="Why this stage is on the request.")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, editable=False)

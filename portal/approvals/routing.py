@@ -4,6 +4,11 @@ A rule matches when all its conditions hold (no condition: always). Several matc
 the same team make one stage: reasons joined, the most approvals, the earliest group, the
 shortest SLA. No matching rule at all still gives the default steering team a stage, so a
 request is never approved by nobody.
+
+A dataset access request (``request.data_owner`` set, portal.datasets) is routed by its content alone:
+the dataset's data owner always (a stage of the owning team only they decide), InfoSec when the data is
+confidential or restricted, and the rules an admin wrote for grants (``kinds contains dataset_grant``).
+No stage ever falls to the requesting team: a request that would need one is refused.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from portal.core.errors import ApplicationError
 from portal.teams.models import Team
 
 from .conditions import evaluate
+from .facts import CONFIDENTIAL_CLASSES
 from .models import ApprovalRule
 
 
@@ -27,6 +33,7 @@ class StageSpec:
     group: int = 1
     sla_hours: int = 48
     rules: list[str] = field(default_factory=list)
+    approver: object = None  # a named person (a data owner): only they or their delegate decide
 
 
 def active_rules() -> list[ApprovalRule]:
@@ -45,10 +52,40 @@ def matching_rules(facts: dict) -> list[ApprovalRule]:
 
 
 def stages_for(request, facts: dict) -> list[StageSpec]:
+    if getattr(request, "data_owner_id", None) is not None:
+        return _access_stages(request, facts)
     by_team: dict[int, StageSpec] = {}
     rules = matching_rules(facts)
     if facts.get("request_kind") == "triage":  # a migration triage: only rules written for triages
         rules = [rule for rule in rules if any(c.fact == "request_kind" for c in rule.conditions.all())]
+    return _merged(rules, by_team) or [_default_stage(triage=facts.get("request_kind") == "triage")]
+
+
+def _access_stages(request, facts: dict) -> list[StageSpec]:
+    """A dataset access request: the data owner, InfoSec by class, the rules written for grants."""
+    owner, owning_team = request.data_owner, request.data_owner_team
+    if owning_team is None or owning_team.pk == request.team_id:
+        raise ApplicationError("A team does not ask for access to its own dataset.")
+    specs = [StageSpec(team=owning_team, approver=owner, reason=f"{owner} owns the data and decides who may use it.",
+                       rules=["data owner"])]
+    if facts.get("data_classification") in CONFIDENTIAL_CLASSES:
+        infosec = Team.objects.filter(slug=settings.PORTAL_INFOSEC_TEAM, kind=Team.Kind.STEERING).first()
+        if infosec is None:
+            raise ApplicationError(f"Confidential and restricted data need InfoSec, and no steering team "
+                                   f"'{settings.PORTAL_INFOSEC_TEAM}' exists; ask an admin.")
+        specs.append(StageSpec(team=infosec, reason="Confidential or restricted data: InfoSec reviews every grant.",
+                               sla_hours=72, rules=["data classification"]))
+    written = [rule for rule in matching_rules(facts)
+               if any(c.fact == "kinds" and c.value == "dataset_grant" for c in rule.conditions.all())]
+    taken = {spec.team.pk for spec in specs}
+    specs += [spec for spec in _merged(written, {}) if spec.team.pk not in taken]
+    if any(spec.team.pk == request.team_id for spec in specs):
+        raise ApplicationError(f"This request would need a decision from {request.team}, the requesting team; "
+                               "someone outside it must decide, so ask from another team or ask an admin.")
+    return sorted(specs, key=lambda s: (s.group, s.approver is None, s.team.name))
+
+
+def _merged(rules, by_team: dict[int, StageSpec]) -> list[StageSpec]:
     for rule in rules:
         spec = by_team.get(rule.team_id)
         if spec is None:
@@ -61,8 +98,6 @@ def stages_for(request, facts: dict) -> list[StageSpec]:
         spec.group = min(spec.group, rule.group)
         spec.sla_hours = min(spec.sla_hours, rule.sla_hours)
         spec.rules.append(rule.name)
-    if not by_team:
-        return [_default_stage(triage=facts.get("request_kind") == "triage")]
     return sorted(by_team.values(), key=lambda s: (s.group, s.team.name))
 
 

@@ -39,9 +39,10 @@ def decidable_stages(user, *, at: datetime | None = None):
     """Open stages ``user`` may decide, as themselves or for someone away — the same rules as
     ``services.check_may_decide``: not their request nor their team's (nor the away member's), one stage
     per request per person."""
-    eligible = Q(team_id__in=_teams_of(user.pk))
+    eligible = Q(team_id__in=_teams_of(user.pk)) & (Q(approver__isnull=True) | Q(approver_id=user.pk))
     for principal in delegator_ids(user, at=at):
-        eligible |= (Q(team_id__in=_teams_of(principal)) & ~Q(request__requester_id=principal)
+        eligible |= (Q(team_id__in=_teams_of(principal)) & (Q(approver__isnull=True) | Q(approver_id=principal))
+                     & ~Q(request__requester_id=principal)
                      & ~Q(request__team_id__in=_teams_of(principal))
                      & ~Q(request_id__in=_decided_requests(principal)))
     return (ApprovalStage.objects.filter(eligible, status=ApprovalStage.Status.PENDING)

@@ -61,14 +61,16 @@ def open_review(*, request, actor, pairs) -> list[ApprovalStage]:
     specs = stages_for(request, facts)
     stages = [
         ApprovalStage.objects.create(
-            request=request, team=spec.team, position=i, reason=spec.reason, round=round_, group=spec.group,
-            required_approvals=spec.required_approvals, sla_hours=spec.sla_hours, status=Stage.WAITING)
+            request=request, team=spec.team, approver=spec.approver, position=i, reason=spec.reason, round=round_,
+            group=spec.group, required_approvals=spec.required_approvals, sla_hours=spec.sla_hours,
+            status=Stage.WAITING)
         for i, spec in enumerate(specs)
     ]
     for stage, spec in zip(stages, specs, strict=True):
         record_event(actor=actor, verb="stage.created", target=request, data={
             "stage": stage.pk, "team": stage.team.slug, "reason": stage.reason, "rules": spec.rules,
-            "group": stage.group, "required_approvals": stage.required_approvals})
+            "group": stage.group, "required_approvals": stage.required_approvals,
+            **({"approver": spec.approver.username} if spec.approver is not None else {})})
     notifications.review_opened(request, stages)
     _open_next_group(request, round_, actor=actor)
     return stages
@@ -100,9 +102,11 @@ def check_may_decide(*, stage: ApprovalStage, actor):
         raise PermissionDenied("You cannot decide on your own request.")
     if is_member(actor, request.team):
         raise PermissionDenied(f"You are in {request.team}, the requesting team: someone outside it decides.")
-    member = is_member(actor, stage.team)
+    member = is_member(actor, stage.team) and stage.approver_id in (None, actor.pk)
     principal = None if member else _principal_for(actor, stage)
     if not member and principal is None:
+        if stage.approver_id is not None:
+            raise PermissionDenied(f"Only {stage.approver} (or their delegate) decides this stage.")
         raise PermissionDenied(f"Only members of {stage.team} (or their delegates) can decide this stage.")
     people = [actor.pk] + ([principal.pk] if principal else [])
     earlier = Decision.objects.filter(stage__request=request, status=Decision.Status.VALID).filter(
@@ -121,7 +125,10 @@ def _principal_for(actor, stage: ApprovalStage):
 
     decided = Decision.objects.filter(stage__request=stage.request, status=Decision.Status.VALID)
     acted_for = decided.filter(on_behalf_of__isnull=False).values("on_behalf_of_id")  # NOT IN (NULL) is never true
-    return (get_user_model().objects
+    people = get_user_model().objects
+    if stage.approver_id is not None:
+        people = people.filter(pk=stage.approver_id)
+    return (people
             .filter(pk__in=delegator_ids(actor), memberships__team=stage.team)
             .exclude(pk=stage.request.requester_id).exclude(memberships__team_id=stage.request.team_id)
             .exclude(pk__in=decided.values("actor_id")).exclude(pk__in=acted_for)

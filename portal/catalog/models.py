@@ -21,6 +21,12 @@ class ResourceKind(models.TextChoices):
     DIRECTORY_GROUP = "directory_group", "Directory group"
     REPO = "repo", "Git repository"
     CI_PIPELINE = "ci_pipeline", "CI pipeline"
+    DATASET_GRANT = "dataset_grant", "Dataset access grant"
+
+
+# Kinds the portal's own services compose (a dataset access request, portal.datasets), with values they
+# set: never offered in the catalog, refused in a request made or edited by hand, never modified in place.
+COMPOSED_KINDS = frozenset({ResourceKind.DATASET_GRANT})
 
 
 class ResourceTemplate(TimeStampedModel):

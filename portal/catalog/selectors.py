@@ -1,9 +1,10 @@
-from .models import Bundle, ResourceTemplate, TemplateVersion
+from .models import COMPOSED_KINDS, Bundle, ResourceTemplate, TemplateVersion
 
 
 def offered_versions():
     """The newest published version of every template, for the catalog."""
-    versions = TemplateVersion.objects.filter(status=TemplateVersion.Status.PUBLISHED).select_related("template")
+    versions = (TemplateVersion.objects.filter(status=TemplateVersion.Status.PUBLISHED)
+                .exclude(template__kind__in=COMPOSED_KINDS).select_related("template"))
     newest: dict[int, TemplateVersion] = {}
     for version in versions.order_by("template__name", "-number"):
         newest.setdefault(version.template_id, version)
@@ -11,7 +12,7 @@ def offered_versions():
 
 
 def offered_version_for(slug: str) -> TemplateVersion | None:
-    template = ResourceTemplate.objects.filter(slug=slug).first()
+    template = ResourceTemplate.objects.filter(slug=slug).exclude(kind__in=COMPOSED_KINDS).first()
     return template.published_version() if template else None
 
 
@@ -44,6 +45,7 @@ def bundle_unavailable(bundle: Bundle, sections) -> str:
 def requestable_version(pk) -> TemplateVersion | None:
     """A published version by primary key (for the live estimate); None for anything else."""
     try:
-        return TemplateVersion.objects.select_related("template").get(pk=int(pk), status="published")
+        return (TemplateVersion.objects.select_related("template").exclude(template__kind__in=COMPOSED_KINDS)
+                .get(pk=int(pk), status="published"))
     except (TemplateVersion.DoesNotExist, TypeError, ValueError):
         return None

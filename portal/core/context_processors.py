@@ -12,6 +12,7 @@ def navigation(request):
     match = getattr(request, "resolver_match", None)
     return {
         "nav_is_approver": user.memberships.filter(team__kind="steering").exists()
+        or user.named_stages.filter(status="pending").exists()  # a data owner with an access request to decide
         or user.delegations_received.filter(ends_at__gt=timezone.now()).exists(),
         # The admin shortcuts: for platform admins who can also pass the Django admin's door (is_staff).
         "nav_is_admin": user.is_staff and is_platform_admin(user),

@@ -1,9 +1,10 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from portal.onboarding.models import DataClassification
 
-from .models import RetentionAction
+from .models import Access, RetentionAction
 from .services import MAX_RETENTION_DAYS
 
 
@@ -42,3 +43,25 @@ class RegisterDatasetForm(forms.Form):
             self.add_error("bucket_resource", "Choose one of the team's buckets"
                            + (" or name an existing one." if "bucket" in self.fields else "."))
         return data
+
+
+class AccessRequestForm(forms.Form):
+    """A team's ask for access to a dataset; ``teams``: the modelling teams the person may ask for."""
+
+    team = forms.ModelChoiceField(queryset=None, empty_label=None, help_text="The team whose role gets the grant.")
+    access = forms.ChoiceField(choices=Access.choices, initial=Access.READ)
+    days = forms.IntegerField(min_value=1, label="For how many days", initial=30,
+                              help_text="The grant ends (is removed) after this many days.")
+    purpose = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+                              help_text="What the data is for; the data owner reads it.")
+
+    def __init__(self, *args, teams, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams
+        self.fields["days"].widget.attrs["max"] = settings.PORTAL_DATASET_GRANT_MAX_DAYS
+
+    def clean_days(self):
+        days, longest = self.cleaned_data["days"], settings.PORTAL_DATASET_GRANT_MAX_DAYS
+        if days > longest:
+            raise forms.ValidationError(f"A grant lasts at most {longest} days (ask again to extend it).")
+        return days

@@ -54,3 +54,30 @@ class Dataset(TimeStampedModel):
     @property
     def location(self) -> str:
         return f"s3://{self.bucket}/{self.prefix}"
+
+
+class Access(models.TextChoices):
+    READ = "read", "Read"
+    READ_WRITE = "read_write", "Read and write"
+
+
+class AccessRequest(TimeStampedModel):
+    """A team asked for access to a dataset. The ask is an OnboardingRequest (routed to the data owner and,
+    by class, InfoSec); its one item is the grant (Terraform module ``dataset_grant``), which lives as long
+    as asked and is destroyed at expiry. Where it stands is read from the request and the grant's
+    resource — this row holds no status of its own."""
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.PROTECT, related_name="access_requests")
+    team = models.ForeignKey("teams.Team", on_delete=models.PROTECT, related_name="dataset_access_requests",
+                             help_text="The team asking.")
+    request = models.OneToOneField("onboarding.OnboardingRequest", on_delete=models.PROTECT,
+                                   related_name="dataset_access")
+    access = models.CharField(max_length=20, choices=Access.choices)
+    purpose = models.TextField()
+    days = models.PositiveIntegerField(help_text="How long the grant lives once applied.")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.team} → {self.dataset} ({self.access})"

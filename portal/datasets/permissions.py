@@ -32,3 +32,8 @@ def sees_details(user, dataset) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     return dataset.classification != DataClassification.RESTRICTED or may_act_for_team(user, dataset.team)
+
+
+def may_see_grants(user, dataset) -> bool:
+    """Who holds access to a dataset: its team (and admins)."""
+    return may_act_for_team(user, dataset.team)

@@ -103,3 +103,77 @@ def team_buckets(team):
 
 def datasets_of(team):
     return Dataset.objects.filter(team=team).select_related("data_owner").order_by("name")
+
+
+# -- access -------------------------------------------------------------------------------------------------
+OPEN_REQUEST_STATES = ("submitted", "in_review", "changes_requested", "approved", "provisioning", "active", "failed")
+
+
+def team_role_arn(team) -> str:
+    """The role a grant to ``team`` is put on: its newest active directory group's (empty: none)."""
+    for outputs in (ProvisionedResource.objects.filter(team=team, kind="directory_group",
+                                                       status=ProvisionedResource.Status.ACTIVE)
+                    .order_by("-pk").values_list("outputs", flat=True)):
+        role = (outputs or {}).get("team_role_arn")
+        if isinstance(role, str) and role:
+            return role
+    return ""
+
+
+def grant_resource(ask):
+    """The grant's resource (active or destroyed), or None before it was applied."""
+    return ProvisionedResource.objects.filter(item__request_id=ask.request_id).first()
+
+
+def open_access_request(dataset, team):
+    """``team``'s ask for ``dataset`` that is still going (in review, being applied, or granted and not ended)."""
+    from .models import AccessRequest
+
+    for ask in AccessRequest.objects.filter(dataset=dataset, team=team,
+                                            request__status__in=OPEN_REQUEST_STATES).select_related("request"):
+        resource = grant_resource(ask)
+        if resource is None or resource.status == ProvisionedResource.Status.ACTIVE:
+            return ask
+    return None
+
+
+@dataclass(frozen=True)
+class GrantRow:
+    ask: object
+    state: str  # asked, granted, ended, refused
+    expires_at: object = None
+
+
+def _row(ask) -> GrantRow:
+    status = ask.request.status
+    resource = grant_resource(ask)
+    if resource is not None:
+        if resource.status == ProvisionedResource.Status.ACTIVE:
+            return GrantRow(ask, "granted", resource.expires_at)
+        return GrantRow(ask, "ended", resource.destroyed_at)
+    if status in ("rejected", "withdrawn", "decommissioned"):
+        return GrantRow(ask, "refused" if status == "rejected" else status)
+    return GrantRow(ask, "asked")
+
+
+def access_given(team):
+    """Asks for ``team``'s datasets, newest first, with where each stands (the owning team's view)."""
+    from .models import AccessRequest
+
+    return [_row(ask) for ask in AccessRequest.objects.filter(dataset__team=team)
+            .select_related("dataset", "team", "request")[:100]]
+
+
+def access_held(team):
+    """``team``'s own asks for other teams' datasets, newest first."""
+    from .models import AccessRequest
+
+    return [_row(ask) for ask in AccessRequest.objects.filter(team=team)
+            .select_related("dataset", "team", "request")[:100]]
+
+
+def access_to(dataset):
+    from .models import AccessRequest
+
+    return [_row(ask) for ask in AccessRequest.objects.filter(dataset=dataset)
+            .select_related("dataset", "team", "request")[:100]]

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.catalogue, name="catalogue"),
     path("teams/<slug:slug>/register/", views.register, name="register"),
     path("<int:pk>/", views.dataset_page, name="dataset"),
+    path("<int:pk>/access/", views.ask_access, name="ask_access"),
 ]

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as Forbidden
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from portal.core.errors import ApplicationError
 from portal.core.pagination import paginate
@@ -18,10 +18,10 @@ from portal.teams.models import Team
 from portal.teams.permissions import may_act_for_team
 
 from . import services
-from .forms import RegisterDatasetForm
-from .permissions import may_register, may_register_existing_bucket
+from .forms import AccessRequestForm, RegisterDatasetForm
+from .permissions import may_register, may_register_existing_bucket, may_see_grants
+from .selectors import access_to, dataset_or_none, entry_for, team_buckets
 from .selectors import catalogue as catalogue_rows
-from .selectors import dataset_or_none, entry_for, team_buckets
 
 PAGE_SIZE = 25
 
@@ -69,14 +69,49 @@ def register(request, slug):
                   status=400 if request.method == "POST" else 200)
 
 
+def _asking_teams(user, dataset):
+    """The modelling teams ``user`` may ask for access to ``dataset`` for (theirs, not the owning one)."""
+    return (Team.objects.filter(kind=Team.Kind.MODELLING, memberships__user=user).exclude(pk=dataset.team_id)
+            .distinct().order_by("name"))
+
+
+def _dataset_page(request, dataset, *, form=None, status=200):
+    entry = entry_for(request.user, dataset)
+    teams = _asking_teams(request.user, dataset)
+    if form is None and teams.exists():
+        form = AccessRequestForm(teams=teams)
+    context = {"dataset": entry, "access_form": form,
+               "grants": access_to(dataset) if not entry.limited and may_see_grants(request.user, dataset) else None}
+    if entry.limited and status == 200:
+        status = 403
+    return render(request, "datasets/dataset.html", context, status=status)
+
+
 @login_required
 @require_safe
 def dataset_page(request, pk):
     dataset = dataset_or_none(pk)
     if dataset is None:
         raise Http404("No such dataset")
-    entry = entry_for(request.user, dataset)
-    context = {"dataset": entry}
-    if entry.limited:
-        return render(request, "datasets/dataset.html", context, status=403)
-    return render(request, "datasets/dataset.html", context)
+    return _dataset_page(request, dataset)
+
+
+@login_required
+@require_POST
+def ask_access(request, pk):
+    dataset = dataset_or_none(pk)
+    if dataset is None:
+        raise Http404("No such dataset")
+    teams = _asking_teams(request.user, dataset)
+    if not teams.exists():
+        raise Forbidden("Only members of another modelling team ask for access to this dataset.")
+    form = AccessRequestForm(request.POST, teams=teams)
+    if form.is_valid():
+        try:
+            ask = services.request_access(actor=request.user, dataset=dataset, **form.cleaned_data)
+        except ApplicationError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, f"Asked: {dataset.data_owner} (the data owner) decides.")
+            return redirect("onboarding:detail", pk=ask.request_id)
+    return _dataset_page(request, dataset, form=form, status=400)

@@ -18,7 +18,7 @@ def record_resource(*, item, outputs: dict) -> ProvisionedResource:
     engine with sensitive values already sealed."""
     now = timezone.now()
     existing = ProvisionedResource.objects.filter(item=item, status=ProvisionedResource.Status.ACTIVE).first()
-    days = default_lifetime_days(item.template_version)
+    days = getattr(item, "lifetime_days", None) or default_lifetime_days(item.template_version)
     expires_at = existing.expires_at if existing else (now + timedelta(days=days) if days else None)
     resource, created = ProvisionedResource.objects.update_or_create(
         item=item,

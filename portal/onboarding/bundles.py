@@ -21,7 +21,7 @@ FEEDS: dict[str, dict[str, tuple[str, str]]] = {
 
 # Kinds that grant the team's role access (``team_role_arn``, see README "Getting in"),
 # fed from the team's directory group when it has one: with none, the module grants nothing.
-TEAM_ROLE_KINDS = frozenset({"storage", "cpu_vm", "gpu_vm", "cluster"})
+TEAM_ROLE_KINDS = frozenset({"storage", "cpu_vm", "gpu_vm", "cluster", "dataset_grant"})
 SANDBOX_CANNOT_GRANT = frozenset({"cluster"})  # moto 5.2 has no EKS access entries: the apply would fail there
 
 

@@ -82,6 +82,12 @@ class OnboardingRequest(TimeStampedModel):
                                related_name="review_requests", editable=False)
     migration_product = models.ForeignKey("migration.DataProduct", null=True, blank=True, on_delete=models.SET_NULL,
                                           related_name="environment_requests", editable=False)
+    # A dataset access request (portal.datasets): the dataset's data owner decides its first stage, for the
+    # owning team; set by the portal when it composes the request, never by the requester.
+    data_owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", editable=False)
+    data_owner_team = models.ForeignKey("teams.Team", null=True, blank=True, on_delete=models.PROTECT,
+                                        related_name="+", editable=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -110,6 +116,9 @@ class RequestItem(TimeStampedModel):
     template_version = models.ForeignKey("catalog.TemplateVersion", on_delete=models.PROTECT, related_name="+")
     position = models.PositiveIntegerField(default=0)
     values = models.JSONField(help_text="Requester values, valid against the pinned version's schema.")
+    lifetime_days = models.PositiveIntegerField(null=True, blank=True, editable=False,
+                                                help_text="Days it lives once it exists (a dataset grant's "
+                                                          "duration); empty: the version's default lifetime.")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, editable=False)
 
     class Meta:

@@ -333,6 +333,10 @@ PORTAL_SECRETS_KEY = env("PORTAL_SECRETS_KEY", "")
 PORTAL_DEFAULT_STEERING_TEAM = env("PORTAL_DEFAULT_STEERING_TEAM", "mlops-enablement")
 # The steering team that runs migrations (portal.migration): sees every team's data products, reviews triages.
 PORTAL_MIGRATION_TEAM = env("PORTAL_MIGRATION_TEAM", "mlops-enablement")
+# Datasets (portal.datasets): the steering team that reviews every grant of confidential or restricted data,
+# and the longest grant a team may ask for (days; extensions are requests too).
+PORTAL_INFOSEC_TEAM = env("PORTAL_INFOSEC_TEAM", "infosec")
+PORTAL_DATASET_GRANT_MAX_DAYS = int(env("PORTAL_DATASET_GRANT_MAX_DAYS", "180"))
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "portal@localhost")

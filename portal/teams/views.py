@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from portal.core.errors import ApplicationError
 from portal.core.pagination import paginate
+from portal.datasets.selectors import access_given, access_held
 from portal.inventory.drift import drift_runs_of
 from portal.inventory.models import ProvisionedResource
 from portal.inventory.selectors import (
@@ -57,6 +58,7 @@ def dashboard(request, slug):
         "resources": page,
         "tracks_expiry": tracks_expiry(), "expiring": expiring_soon(resources, now=timezone.now()),
         "behind": behind, "repo_count": sum(r.kind == "repo" for r in resources),
+        "access_held": access_held(team), "access_given": access_given(team),
         "in_flight": paginate(request, _in_flight(team), noun=("request in progress", "requests in progress"),
                               per_page=IN_FLIGHT_PAGE_SIZE, param="in_flight_page"),
     })

@@ -80,13 +80,16 @@ MIGRATION: dict[str, Row] = {
 
 # Datasets: everyone finds them; team A's leads and platform admins register them (no lead in this world: the
 # team's members get a 403, other people a 404); a restricted dataset's page shows its details to team A and
-# admins only (the others get a 403 page with its name and owner).
+# admins only (the others get a 403 page with its name and owner); members of another modelling team ask for
+# access to it.
 DATASET = lambda w: {"pk": team_dataset(w).pk}  # noqa: E731
 DATASETS: dict[str, Row] = {
     "datasets:catalogue": Row(get=row("200"), post=row("405")),
     "datasets:register": Row(get=row("404", owner="403", mate="403", admin="200"),
                              post=row("404", owner="403", mate="403", admin="400"), kwargs=TEAM),
     "datasets:dataset": Row(get=row("403", **TEAM_PAGE), post=row("405"), kwargs=DATASET),
+    # Asking for access: members of another modelling team (team B; the empty form comes back).
+    "datasets:ask_access": Row(get=row("405"), post=row("403", other="400"), kwargs=DATASET),
 }
 
 MATRIX: dict[str, Row] = {

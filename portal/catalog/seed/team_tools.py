@@ -112,6 +112,23 @@ DIRECTORY_GROUP_SCHEMA = {
     },
 }
 
+# A dataset access grant (portal.datasets composes it; never offered in the catalog): the values are set by
+# the portal from the dataset and the approved request, the lifetime is the request's duration.
+DATASET_GRANT_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["name", "bucket", "access"],
+    "x-order": ["name", "bucket", "prefix", "access"],
+    "properties": {
+        "name": {"type": "string", "title": "Grant", "pattern": "^[a-z0-9][a-z0-9-]{0,99}$", "maxLength": 100},
+        "bucket": {"type": "string", "title": "Bucket", "pattern": "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},
+        "prefix": {"type": "string", "title": "Prefix", "maxLength": 200, "default": "",
+                   "pattern": "^([A-Za-z0-9!_.*'()/-]+/)?$"},
+        "access": {"type": "string", "title": "Access", "enum": ["read", "read_write"],
+                   "x-enum-labels": {"read": "Read", "read_write": "Read and write"}},
+    },
+}
+
 TEAM_TOOLS = [
     {
         "slug": "storage-bucket", "kind": "storage", "name": "Storage bucket (S3)", "engine": "terraform",
@@ -137,5 +154,10 @@ TEAM_TOOLS = [
         "description": "A group for your team's people, used to grant access to what you request.",
         "module": "directory_group_sandbox", "fixed_values": {"create_users": True},
         "schema": DIRECTORY_GROUP_SCHEMA,
+    },
+    {
+        "slug": "dataset-grant", "kind": "dataset_grant", "name": "Dataset access grant", "engine": "terraform",
+        "description": "A team's time-boxed read or read-write access to a dataset (asked on the dataset's page).",
+        "module": "dataset_grant", "fixed_values": {}, "schema": DATASET_GRANT_SCHEMA,
     },
 ]

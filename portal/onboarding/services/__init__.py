@@ -25,7 +25,15 @@ from .fulfilment import (
     start_fulfilment,
 )
 from .migration_requests import draft_migration_request, submit_triage_review
-from .requests import InvalidValues, move_request, submit_new_request, submit_request, withdraw_request, withdrawable
+from .requests import (
+    InvalidValues,
+    move_request,
+    submit_composed_request,
+    submit_new_request,
+    submit_request,
+    withdraw_request,
+    withdrawable,
+)
 from .reviews import bulk_approve, conclude_review, record_decision
 from .upkeep import (
     destroy_expired,
@@ -40,6 +48,7 @@ __all__ = [
     "draft_migration_request", "failed_item", "has_active_runs", "is_cleaning_up", "may_change", "move_request",
     "open_change_for", "queue_due_drift_checks", "reconcile_drift", "record_decision", "request_decommission",
     "request_drift_check", "request_extension", "request_modification", "request_offboarding",
-    "request_repo_upgrade", "retry_fulfilment", "settle_run", "start_fulfilment", "submit_new_request",
+    "request_repo_upgrade", "retry_fulfilment", "settle_run", "start_fulfilment", "submit_composed_request",
+    "submit_new_request",
     "submit_request", "submit_triage_review", "withdraw_request", "withdrawable",
 ]

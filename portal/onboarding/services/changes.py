@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 
 from portal.audit.services import record_event
+from portal.catalog.models import COMPOSED_KINDS
 from portal.catalog.validation import validate_values
 from portal.core.errors import ApplicationError, PermissionDenied
 from portal.teams.permissions import may_act_for_team
@@ -133,6 +134,9 @@ def request_modification(*, actor, resource, values: dict, reason: str) -> Onboa
     [resource] = _active([resource])
     _check_resources(actor, [resource])
     item = resource.item
+    if item.template_version.kind in COMPOSED_KINDS:
+        raise ApplicationError(f"A {item.template_version.template.name.lower()} does not change in place: ask "
+                               "for the access you need on the dataset's page (and let this one expire).")
     if item.template_version.engine != "terraform":
         raise ApplicationError(f"{item.template_version.template.name} resources cannot be changed in place; "
                                "request a new one and decommission this one.")

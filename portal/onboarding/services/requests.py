@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.audit.services import record_event
-from portal.catalog.models import TemplateVersion
+from portal.catalog.models import COMPOSED_KINDS, TemplateVersion
 from portal.catalog.validation import validate_values
 from portal.core.errors import ApplicationError, PermissionDenied
 from portal.core.transitions import transition
@@ -38,11 +38,15 @@ def move_request(request: OnboardingRequest, to: str, *, actor, strict: bool = T
     return moved
 
 
-def validated_items(items) -> list[tuple[TemplateVersion, dict]]:
+def validated_items(items, *, composed: bool = False) -> list[tuple[TemplateVersion, dict]]:
+    """``composed``: the portal composed the request (a dataset access request), so its kinds may be
+    ``COMPOSED_KINDS``; a request made or edited by hand may not hold them."""
     checked = []
     for position, (version, values) in enumerate(items):
         if version.status != TemplateVersion.Status.PUBLISHED:
             raise ApplicationError(f"{version} is not offered any more; start from the catalog again.")
+        if version.kind in COMPOSED_KINDS and not composed:
+            raise ApplicationError(f"{version.template.name} is not requested here: ask on the dataset's page.")
         errors = validate_values(version.parameter_schema, values)
         if errors:
             raise InvalidValues(errors, position)
@@ -69,6 +73,28 @@ def submit_new_request(*, actor, team, title: str, items, details: dict | None =
 
 
 @transaction.atomic
+def submit_composed_request(*, actor, team, title: str, version, values: dict, lifetime_days: int, details: dict,
+                            data_owner, data_owner_team) -> OnboardingRequest:
+    """A request the portal composes for ``actor`` (a dataset access request, portal.datasets): one item of a
+    composed kind with the values the caller set, living ``lifetime_days``; its data owner decides the first
+    stage. ``details``: data_classification, business_justification, expected_duration_days."""
+    if not is_member(actor, team):
+        raise PermissionDenied("You can only ask for a team you belong to.")
+    if version.kind not in COMPOSED_KINDS:
+        raise ApplicationError(f"{version.template.name} is requested from the catalog.")
+    [(version, values)] = validated_items([(version, values)], composed=True)
+    request = OnboardingRequest.objects.create(
+        team=team, requester=actor, title=title[:200], data_owner=data_owner, data_owner_team=data_owner_team,
+        data_classification=details["data_classification"],
+        business_justification=details.get("business_justification", "")[:4000],
+        expected_duration_days=details.get("expected_duration_days"))
+    record_event(actor=actor, verb="request.created", target=request, data={
+        "composed": version.kind, "data_owner": data_owner.username})
+    RequestItem.objects.create(request=request, template_version=version, values=values, lifetime_days=lifetime_days)
+    return submit_request(request=request, actor=actor)
+
+
+@transaction.atomic
 def submit_request(*, request: OnboardingRequest, actor) -> OnboardingRequest:
     """Route the request to its reviewers and queue the plan previews they will look at."""
     from portal.approvals.services import open_review
@@ -80,7 +106,8 @@ def submit_request(*, request: OnboardingRequest, actor) -> OnboardingRequest:
     if actor != request.requester:
         raise PermissionDenied("Only the requester can submit this request.")
     if request.kind == RequestKind.NEW:
-        checked = validated_items((item.template_version, item.values) for item in request.items.all())
+        checked = validated_items(((item.template_version, item.values) for item in request.items.all()),
+                                  composed=request.data_owner_id is not None)
         check_quota(team=request.team, items=checked)
     elif request.kind == RequestKind.TRIAGE:
         if request.triage_id is None:
