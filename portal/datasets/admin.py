@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Dataset
+from .models import AccessReviewSchedule, Dataset
 
 
 @admin.register(Dataset)
@@ -16,3 +16,13 @@ class DatasetAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AccessReviewSchedule)
+class AccessReviewScheduleAdmin(admin.ModelAdmin):
+    """How often data owners review the grants on their datasets (one row: quarterly by default)."""
+
+    list_display = ("__str__", "deadline_days", "remind_days_before", "is_active")
+
+    def has_add_permission(self, request):
+        return not AccessReviewSchedule.objects.exists()

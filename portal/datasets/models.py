@@ -1,6 +1,8 @@
 """Datasets with owners: a bucket (or a prefix of one), the team that owns it, the person who answers for it,
 its classification and retention, and the access other teams were granted to it."""
 
+from __future__ import annotations
+
 from django.conf import settings
 from django.db import models
 
@@ -81,3 +83,76 @@ class AccessRequest(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.team} → {self.dataset} ({self.access})"
+
+
+class AccessReviewSchedule(models.Model):
+    """How often data owners review who holds access to their datasets (one row; admins edit it)."""
+
+    every_months = models.PositiveSmallIntegerField(default=3, help_text="A review per dataset with grants every "
+                                                                          "this many months (3: quarterly).")
+    deadline_days = models.PositiveSmallIntegerField(default=14, help_text="Days the data owner has to decide.")
+    remind_days_before = models.PositiveSmallIntegerField(default=3, help_text="A reminder this many days before "
+                                                                               "the deadline.")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = "access review schedule"
+
+    def __str__(self) -> str:
+        return f"Access reviews every {self.every_months} months"
+
+    @classmethod
+    def current(cls) -> AccessReviewSchedule:
+        return cls.objects.order_by("pk").first() or cls.objects.create()
+
+
+class AccessReview(TimeStampedModel):
+    """The data owner's periodic look at every grant on one dataset: keep or revoke each."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"  # entries wait for the owner's decision
+        COMPLETED = "completed", "Completed"  # every entry decided
+
+    TRANSITIONS: dict[str, set[str]] = {Status.OPEN: {Status.COMPLETED}, Status.COMPLETED: set()}
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.PROTECT, related_name="reviews")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                 editable=False, help_text="The data owner when it opened.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN, editable=False)
+    due_at = models.DateTimeField(editable=False)
+    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    overdue_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    completed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Access review #{self.pk} of {self.dataset}"
+
+
+class ReviewEntry(TimeStampedModel):
+    """One grant in a review, and what the data owner decided about it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "To decide"
+        KEPT = "kept", "Kept"
+        REVOKED = "revoked", "Revoked"  # its lifetime ended now; the grant's destroy was queued
+
+    TRANSITIONS: dict[str, set[str]] = {Status.PENDING: {Status.KEPT, Status.REVOKED}, Status.KEPT: set(),
+                                        Status.REVOKED: set()}
+
+    review = models.ForeignKey(AccessReview, on_delete=models.CASCADE, related_name="entries")
+    access_request = models.ForeignKey(AccessRequest, on_delete=models.PROTECT, related_name="review_entries")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, editable=False)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", editable=False)
+    decided_at = models.DateTimeField(null=True, blank=True, editable=False)
+    comment = models.TextField(blank=True, editable=False)
+
+    class Meta:
+        ordering = ["review", "id"]
+        constraints = [models.UniqueConstraint(fields=["review", "access_request"], name="one_entry_per_grant")]
+
+    def __str__(self) -> str:
+        return f"{self.access_request} in {self.review}"

@@ -37,3 +37,13 @@ def sees_details(user, dataset) -> bool:
 def may_see_grants(user, dataset) -> bool:
     """Who holds access to a dataset: its team (and admins)."""
     return may_act_for_team(user, dataset.team)
+
+
+def may_see_review(user, review) -> bool:
+    """The owning team (the data owner is in it) and platform admins."""
+    return may_act_for_team(user, review.dataset.team)
+
+
+def may_decide_review(user, review) -> bool:
+    """Only the dataset's data owner keeps or revokes."""
+    return getattr(user, "is_authenticated", False) and user.pk == review.dataset.data_owner_id

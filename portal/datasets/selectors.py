@@ -177,3 +177,26 @@ def access_to(dataset):
 
     return [_row(ask) for ask in AccessRequest.objects.filter(dataset=dataset)
             .select_related("dataset", "team", "request")[:100]]
+
+
+# -- reviews ------------------------------------------------------------------------------------------------
+def reviews_of(dataset):
+    return list(dataset.reviews.select_related("reviewer").order_by("-created_at")[:20])
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    entry: object
+    ask: object
+    granted_until: object  # the grant's expiry (or when it ended)
+    grant_state: str
+
+
+def review_rows(review) -> list[ReviewRow]:
+    rows = []
+    for entry in review.entries.select_related("access_request__team", "access_request__dataset",
+                                               "access_request__request", "decided_by"):
+        row = _row(entry.access_request)
+        rows.append(ReviewRow(entry=entry, ask=entry.access_request, granted_until=row.expires_at,
+                              grant_state=row.state))
+    return rows

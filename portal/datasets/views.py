@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as Forbidden
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
@@ -19,8 +19,15 @@ from portal.teams.permissions import may_act_for_team
 
 from . import services
 from .forms import AccessRequestForm, RegisterDatasetForm
-from .permissions import may_register, may_register_existing_bucket, may_see_grants
-from .selectors import access_to, dataset_or_none, entry_for, team_buckets
+from .models import AccessReview, ReviewEntry
+from .permissions import (
+    may_decide_review,
+    may_register,
+    may_register_existing_bucket,
+    may_see_grants,
+    may_see_review,
+)
+from .selectors import access_to, dataset_or_none, entry_for, review_rows, reviews_of, team_buckets
 from .selectors import catalogue as catalogue_rows
 
 PAGE_SIZE = 25
@@ -80,8 +87,9 @@ def _dataset_page(request, dataset, *, form=None, status=200):
     teams = _asking_teams(request.user, dataset)
     if form is None and teams.exists():
         form = AccessRequestForm(teams=teams)
-    context = {"dataset": entry, "access_form": form,
-               "grants": access_to(dataset) if not entry.limited and may_see_grants(request.user, dataset) else None}
+    owners_view = not entry.limited and may_see_grants(request.user, dataset)
+    context = {"dataset": entry, "access_form": form, "grants": access_to(dataset) if owners_view else None,
+               "reviews": reviews_of(dataset) if owners_view else None}
     if entry.limited and status == 200:
         status = 403
     return render(request, "datasets/dataset.html", context, status=status)
@@ -115,3 +123,55 @@ def ask_access(request, pk):
             messages.success(request, f"Asked: {dataset.data_owner} (the data owner) decides.")
             return redirect("onboarding:detail", pk=ask.request_id)
     return _dataset_page(request, dataset, form=form, status=400)
+
+
+def _review(user, pk) -> AccessReview:
+    review = AccessReview.objects.select_related("dataset__team", "dataset__data_owner", "reviewer").filter(
+        pk=pk).first()
+    if review is None or not may_see_review(user, review):
+        raise Http404("No such review")
+    return review
+
+
+def _review_page(request, review, *, status=200, error=""):
+    return render(request, "datasets/review.html", {
+        "review": review, "rows": review_rows(review), "decides": may_decide_review(request.user, review),
+        "error": error}, status=status)
+
+
+@login_required
+@require_safe
+def review_page(request, pk):
+    return _review_page(request, _review(request.user, pk))
+
+
+@login_required
+@require_POST
+def decide(request, pk, entry_pk):
+    review = _review(request.user, pk)
+    if not may_decide_review(request.user, review):
+        raise Forbidden(f"Only {review.dataset.data_owner}, the data owner, decides this review.")
+    entry = ReviewEntry.objects.filter(pk=entry_pk, review=review).first()
+    if entry is None:
+        raise Http404("No such grant in this review")
+    decision = str(request.POST.get("decision", ""))
+    if decision not in ("keep", "revoke"):
+        return _review_page(request, review, status=400, error="Choose keep or revoke.")
+    try:
+        services.decide_entry(actor=request.user, entry=entry, keep=decision == "keep",
+                              comment=str(request.POST.get("comment", ""))[:2000])
+    except ApplicationError as error:
+        return _review_page(request, review, status=400, error=error.message)
+    messages.success(request, "Kept." if decision == "keep" else "Revoked: the grant is being removed.")
+    return redirect("datasets:review", pk=review.pk)
+
+
+@login_required
+@require_safe
+def review_csv(request, pk):
+    from .spreadsheets import review_csv as as_csv
+
+    review = _review(request.user, pk)
+    response = HttpResponse(as_csv(review, review_rows(review)), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="access-review-{review.pk}.csv"'
+    return response

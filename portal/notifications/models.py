@@ -16,6 +16,7 @@ class Event(models.TextChoices):
     STAGE_DECIDED = "stage.decided", "A steering team decided a stage"
     RESOURCE_EXPIRING = "resource.expiring", "A resource expires soon"
     RESOURCE_IDLE = "resource.idle", "A machine is idle (and will be stopped)"
+    ACCESS_REVIEW = "dataset.access_review", "An access review of a dataset is due"
 
 
 class Audience(models.TextChoices):

@@ -268,6 +268,8 @@ CELERY_TASK_ROUTES = {
     "utilization.collect": {"queue": "default"},  # reads CloudWatch, queues stop runs (on "runs")
     "utilization.follow_schedules": {"queue": "default"},
     "migration.remind_revisits": {"queue": "default"},
+    "datasets.open_access_reviews": {"queue": "default"},
+    "datasets.remind_access_reviews": {"queue": "default"},
 }
 # The queues /readyz expects a live worker on (provisioning/workers.py starts one per queue).
 PORTAL_WORKER_QUEUES = env("PORTAL_WORKER_QUEUES", "runs,previews,default")
@@ -363,6 +365,12 @@ CELERY_BEAT_SCHEDULE["utilization-collect"] = {"task": "utilization.collect", "s
 CELERY_BEAT_SCHEDULE["utilization-schedules"] = {"task": "utilization.follow_schedules", "schedule": 300}
 CELERY_BEAT_SCHEDULE["migration-remind-revisits"] = {  # retained data products whose revisit date has come
     "task": "migration.remind_revisits", "schedule": 6 * 60 * 60,  # idempotent: each product is reminded once
+}
+CELERY_BEAT_SCHEDULE["datasets-open-access-reviews"] = {  # idempotent: one open review per dataset at a time
+    "task": "datasets.open_access_reviews", "schedule": 24 * 60 * 60,
+}
+CELERY_BEAT_SCHEDULE["datasets-remind-access-reviews"] = {  # idempotent: each review is reminded once, and once late
+    "task": "datasets.remind_access_reviews", "schedule": 6 * 60 * 60,
 }
 CELERY_BEAT_SCHEDULE["provisioning-reap-runs"] = {  # see RUN_STALE_SECONDS above
     "task": "provisioning.reap_runs", "schedule": RUN_REAP_INTERVAL_SECONDS,

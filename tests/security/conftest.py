@@ -127,9 +127,28 @@ def state() -> tuple:
 
 
 def _datasets() -> list:
-    from portal.datasets.models import Dataset
+    from portal.datasets.models import AccessReview, Dataset, ReviewEntry
 
-    return sorted(Dataset.objects.values_list("pk", "name", "classification", "updated_at"))
+    return [sorted(Dataset.objects.values_list("pk", "name", "classification", "updated_at")),
+            sorted(AccessReview.objects.values_list("pk", "status")),
+            sorted(ReviewEntry.objects.values_list("pk", "status"))]
+
+
+def team_review(world: World):
+    """An open access review of team A's dataset with one grant of team B in it, made on first use."""
+    from portal.datasets.models import AccessRequest, AccessReview, ReviewEntry
+
+    dataset = team_dataset(world)
+    review = AccessReview.objects.filter(dataset=dataset).first()
+    if review is None:
+        asked = OnboardingRequest.objects.create(team=world.other_team, requester=world.people["other"],
+                                                 title="Read access to churn-contacts", status=RequestStatus.ACTIVE)
+        ask = AccessRequest.objects.create(dataset=dataset, team=world.other_team, request=asked, access="read",
+                                           purpose="fraud features", days=30)
+        review = AccessReview.objects.create(dataset=dataset, reviewer=dataset.data_owner,
+                                             due_at=timezone.now() + timedelta(days=14))
+        ReviewEntry.objects.create(review=review, access_request=ask)
+    return review
 
 
 def team_dataset(world: World):

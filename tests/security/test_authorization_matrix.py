@@ -19,7 +19,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from .conftest import ROLES, World, state, team_dataset, team_product
+from .conftest import ROLES, World, state, team_dataset, team_product, team_review
 
 REFUSED = {"login", "403", "404", "405", "refused"}
 API_OPERATIONS = "api/v1/"  # URL patterns under it are the API's operations: test_api_matrix.py
@@ -83,6 +83,8 @@ MIGRATION: dict[str, Row] = {
 # admins only (the others get a 403 page with its name and owner); members of another modelling team ask for
 # access to it.
 DATASET = lambda w: {"pk": team_dataset(w).pk}  # noqa: E731
+REVIEW = lambda w: {"pk": team_review(w).pk}  # noqa: E731
+REVIEW_ENTRY = lambda w: {"pk": team_review(w).pk, "entry_pk": team_review(w).entries.get().pk}  # noqa: E731
 DATASETS: dict[str, Row] = {
     "datasets:catalogue": Row(get=row("200"), post=row("405")),
     "datasets:register": Row(get=row("404", owner="403", mate="403", admin="200"),
@@ -90,6 +92,11 @@ DATASETS: dict[str, Row] = {
     "datasets:dataset": Row(get=row("403", **TEAM_PAGE), post=row("405"), kwargs=DATASET),
     # Asking for access: members of another modelling team (team B; the empty form comes back).
     "datasets:ask_access": Row(get=row("405"), post=row("403", other="400"), kwargs=DATASET),
+    # An access review: the owning team and admins see it; only the data owner (team A's requester) decides.
+    "datasets:review": Row(get=row("404", **TEAM_PAGE), post=row("405"), kwargs=REVIEW),
+    "datasets:review_csv": Row(get=row("404", **TEAM_PAGE), post=row("405"), kwargs=REVIEW),
+    "datasets:decide_entry": Row(get=row("405"), post=row("404", owner="400", mate="403", admin="403"),
+                                 kwargs=REVIEW_ENTRY),
 }
 
 MATRIX: dict[str, Row] = {

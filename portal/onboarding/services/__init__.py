@@ -37,6 +37,7 @@ from .requests import (
 from .reviews import bulk_approve, conclude_review, record_decision
 from .upkeep import (
     destroy_expired,
+    end_lifetime,
     queue_due_drift_checks,
     reconcile_drift,
     request_drift_check,
@@ -44,7 +45,7 @@ from .upkeep import (
 )
 
 __all__ = [
-    "InvalidValues", "bulk_approve", "cancel_fulfilment", "conclude_review", "destroy_expired",
+    "InvalidValues", "bulk_approve", "cancel_fulfilment", "conclude_review", "destroy_expired", "end_lifetime",
     "draft_migration_request", "failed_item", "has_active_runs", "is_cleaning_up", "may_change", "move_request",
     "open_change_for", "queue_due_drift_checks", "reconcile_drift", "record_decision", "request_decommission",
     "request_drift_check", "request_extension", "request_modification", "request_offboarding",

@@ -61,6 +61,26 @@ def destroy_expired(*, now=None) -> list[Run]:
     return runs
 
 
+@transaction.atomic
+def end_lifetime(*, resource: ProvisionedResource, actor, why: str) -> Run | None:
+    """End ``resource``'s lifetime now (a dataset grant revoked in an access review; the caller decided who may):
+    it expires now and its destroy is queued as the expiry's would be. None when a run of it is going: the
+    periodic expiry check queues the destroy once that run ends."""
+    resource = (ProvisionedResource.objects.select_for_update(of=("self",))
+                .select_related("item__request__team", "item__template_version__template").get(pk=resource.pk))
+    if resource.status != Active:
+        raise ApplicationError(f"{resource.name} is gone already.")
+    was, now = resource.expires_at, timezone.now()
+    ProvisionedResource.objects.filter(pk=resource.pk).update(expires_at=now, updated_at=now)
+    item = resource.item
+    busy = Run.objects.filter(item=item, status__in=ACTIVE_RUN_STATES).exclude(action=Run.Action.PLAN).exists()
+    run = None if busy else queue_item_run(item=item, action=Run.Action.DESTROY, purpose=Run.Purpose.EXPIRY,
+                                           actor=actor)
+    record_event(actor=actor, verb="resource.lifetime_ended", target=item.request, data={
+        "name": resource.name, "why": why, "was": was.isoformat() if was else None, "run": run.pk if run else None})
+    return run
+
+
 def settle_expiry(run: Run) -> None:
     from .fulfilment import item_destroyed
 
