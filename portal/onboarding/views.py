@@ -95,6 +95,10 @@ def edit_request(request, pk):
     if onboarding_request.kind != "new":
         messages.error(request, "A change request is not edited: withdraw it and ask again.")
         return redirect("onboarding:detail", pk=pk)
+    if onboarding_request.data_owner_id is not None:
+        messages.error(request, "A dataset access request is not edited: withdraw it and ask again on the "
+                                "dataset's page.")
+        return redirect("onboarding:detail", pk=pk)
     if onboarding_request.status not in EDITABLE_STATES:
         messages.error(request, f"A request that is {onboarding_request.get_status_display().lower()} "
                                 "cannot be edited.")

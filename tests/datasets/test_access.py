@@ -182,3 +182,32 @@ def test_grants_show_on_both_teams_pages(client, asking):
     client.force_login(asking.outsider)
     page = client.get(reverse("datasets:dataset", args=[asking.internal.pk])).content.decode()
     assert 'id="grants"' not in page
+
+
+def test_an_access_request_is_not_edited_by_hand(client, asking):
+    request = ask(asking).request
+    item = request.items.get()
+    client.force_login(asking.outsider)
+    assert "Edit and resubmit" not in client.get(reverse("onboarding:detail", args=[request.pk])).content.decode()
+    edit = reverse("onboarding:edit", args=[request.pk])
+    for response in (client.get(edit), client.post(edit, {f"item{item.pk}-bucket": "someone-elses-bucket"})):
+        assert response.status_code == 302 and response.url == reverse("onboarding:detail", args=[request.pk])
+    item.refresh_from_db()
+    assert item.values["bucket"] == "demo-churn-data"
+
+
+def test_extending_a_grant_goes_to_the_data_owner_again(asking):
+    from portal.onboarding.models import RequestItem
+    from portal.onboarding.services import request_extension
+
+    Dataset.objects.filter(pk=asking.internal.pk).update(classification="confidential")
+    asking.internal.refresh_from_db()
+    request = ask(asking).request
+    for stage in request.stages.order_by("position"):
+        record_decision(stage=stage, actor=asking.member if stage.approver_id else asking.demo.people[
+            "infosec-approver"], outcome="approve")
+    Run.objects.filter(item__request=request).update(status="succeeded")
+    RequestItem.objects.filter(request=request).update(status=RequestItem.Status.ACTIVE)
+    resource = record_resource(item=request.items.get(), outputs={})
+    extension = request_extension(actor=asking.outsider, resource=resource, days=10, reason="two more weeks")
+    assert teams_of_stages(extension) == [("churn-modelling", "requester"), ("infosec", None)]

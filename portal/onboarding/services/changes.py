@@ -65,9 +65,13 @@ def _create(*, actor, kind: str, title: str, reason: str, resources, **change_fi
         raise ApplicationError("One change request covers the resources of one team.")
     origins = [resource.item.request for resource in resources]
     classification = max((origin.data_classification for origin in origins), key=CLASSIFICATION_ORDER.index)
+    # Extending a dataset grant is decided like the grant was: by the data owner (and InfoSec by class).
+    owners = {(origin.data_owner_id, origin.data_owner_team_id) for origin in origins}
+    owner_id, owner_team_id = next(iter(owners)) if kind == RequestKind.EXTEND and len(owners) == 1 else (None, None)
     request = OnboardingRequest.objects.create(
         team=team, requester=actor, title=title[:200], kind=kind, business_justification=reason[:5000],
-        data_classification=classification, cost_centre=origins[0].cost_centre)
+        data_classification=classification, cost_centre=origins[0].cost_centre, data_owner_id=owner_id,
+        data_owner_team_id=owner_team_id)
     record_event(actor=actor, verb="request.created", target=request, data={"kind": kind})
     ordered = sorted(resources, key=lambda r: provisioning_rank(r.item), reverse=kind == RequestKind.DECOMMISSION)
     for position, resource in enumerate(ordered):
