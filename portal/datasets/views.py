@@ -169,7 +169,7 @@ def decide(request, pk, entry_pk):
 @login_required
 @require_safe
 def review_csv(request, pk):
-    from .spreadsheets import review_csv as as_csv
+    from .exports import review_csv as as_csv
 
     review = _review(request.user, pk)
     response = HttpResponse(as_csv(review, review_rows(review)), content_type="text/csv; charset=utf-8")

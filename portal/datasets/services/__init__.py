@@ -2,12 +2,12 @@
 
 - registration: registering a dataset
 - access: a team asking for access (the request and its grant)
-- reviews: access reviews by the data owner (keep or revoke each grant)
+- access_reviews: access reviews by the data owner (keep or revoke each grant)
 """
 
 from .access import request_access
+from .access_reviews import decide_entry, open_due_reviews, open_review, remind_reviews
 from .registration import MAX_RETENTION_DAYS, clean_prefix, register_dataset
-from .reviews import decide_entry, open_due_reviews, open_review, remind_reviews
 
 __all__ = ["MAX_RETENTION_DAYS", "clean_prefix", "decide_entry", "open_due_reviews", "open_review",
            "register_dataset", "remind_reviews", "request_access"]
