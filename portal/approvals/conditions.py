@@ -14,7 +14,8 @@ from django.db import models
 
 SCALAR_FACTS = {
     "request_kind": "new (resources to create), modify, extend or decommission (of resources that exist), "
-                    "triage (a migration triage: only rules testing request_kind apply to it)",
+                    "triage (a migration triage) or dataset_change (a dataset's class or retention): only rules "
+                    "testing request_kind apply to the last two",
     "any_gpu": "true when an item is a GPU machine or a cluster with GPU nodes",
     "monthly_cost": "estimated cost per month of every item together",
     "hourly_cost": "estimated cost per hour of every item together",

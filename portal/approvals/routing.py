@@ -56,9 +56,26 @@ def stages_for(request, facts: dict) -> list[StageSpec]:
         return _access_stages(request, facts)
     by_team: dict[int, StageSpec] = {}
     rules = matching_rules(facts)
-    if facts.get("request_kind") == "triage":  # a migration triage: only rules written for triages
+    if facts.get("request_kind") in ("triage", "dataset_change"):  # only rules written for such requests
         rules = [rule for rule in rules if any(c.fact == "request_kind" for c in rule.conditions.all())]
+    if facts.get("request_kind") == "dataset_change":
+        return _dataset_change_stages(request, facts, rules)
     return _merged(rules, by_team) or [_default_stage(triage=facts.get("request_kind") == "triage")]
+
+
+def _dataset_change_stages(request, facts: dict, rules) -> list[StageSpec]:
+    """A dataset's data owner asked to change its class or retention: InfoSec when it becomes confidential or
+    restricted, the rules written for dataset changes; at least the default steering team."""
+    specs = _merged(rules, {})
+    if facts.get("data_classification") in CONFIDENTIAL_CLASSES and not any(
+            spec.team.slug == settings.PORTAL_INFOSEC_TEAM for spec in specs):
+        infosec = Team.objects.filter(slug=settings.PORTAL_INFOSEC_TEAM, kind=Team.Kind.STEERING).first()
+        if infosec is None:
+            raise ApplicationError(f"Confidential and restricted data need InfoSec, and no steering team "
+                                   f"'{settings.PORTAL_INFOSEC_TEAM}' exists; ask an admin.")
+        specs.append(StageSpec(team=infosec, reason="The dataset becomes (or stays) confidential or restricted: "
+                                                    "InfoSec reviews the change.", sla_hours=72))
+    return sorted(specs, key=lambda s: (s.group, s.team.name)) or [_default_stage()]
 
 
 def _access_stages(request, facts: dict) -> list[StageSpec]:

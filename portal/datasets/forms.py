@@ -65,3 +65,19 @@ class AccessRequestForm(forms.Form):
         if days > longest:
             raise forms.ValidationError(f"A grant lasts at most {longest} days (ask again to extend it).")
         return days
+
+
+class LifecycleChangeForm(forms.Form):
+    """The data owner's new classification and retention for a dataset (reviewed before it applies)."""
+
+    classification = forms.ChoiceField(choices=DataClassification.choices)
+    retention_days = forms.IntegerField(min_value=0, max_value=MAX_RETENTION_DAYS,
+                                        help_text="Days objects are kept; 0: until someone deletes them.")
+    retention_action = forms.ChoiceField(choices=RetentionAction.choices, label="After the retention")
+    reason = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text="Why; the reviewers read it.")
+
+    @classmethod
+    def initial_for(cls, dataset) -> dict:
+        return {"classification": dataset.classification, "retention_days": dataset.retention_days,
+                "retention_action": dataset.retention_action}

@@ -156,3 +156,24 @@ class ReviewEntry(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.access_request} in {self.review}"
+
+
+class LifecycleChange(TimeStampedModel):
+    """The data owner asked to change a dataset's classification or retention. The ask is an OnboardingRequest
+    of kind ``dataset_change`` (reviewed by InfoSec when the data becomes confidential or restricted, else by the
+    default steering team); approved, the dataset takes these values (``applied_at``)."""
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.PROTECT, related_name="lifecycle_changes")
+    request = models.OneToOneField("onboarding.OnboardingRequest", on_delete=models.PROTECT,
+                                   related_name="dataset_change")
+    classification = models.CharField(max_length=20, choices=DataClassification.choices)
+    retention_days = models.PositiveIntegerField()
+    retention_action = models.CharField(max_length=20, choices=RetentionAction.choices)
+    previous = models.JSONField(default=dict, editable=False, help_text="The values when it was asked.")
+    applied_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Change of {self.dataset} (#{self.request_id})"

@@ -18,7 +18,7 @@ from portal.teams.models import Team
 from portal.teams.permissions import may_act_for_team
 
 from . import services
-from .forms import AccessRequestForm, RegisterDatasetForm
+from .forms import AccessRequestForm, LifecycleChangeForm, RegisterDatasetForm
 from .models import AccessReview, ReviewEntry
 from .permissions import (
     may_decide_review,
@@ -82,14 +82,17 @@ def _asking_teams(user, dataset):
             .distinct().order_by("name"))
 
 
-def _dataset_page(request, dataset, *, form=None, status=200):
+def _dataset_page(request, dataset, *, form=None, change_form=None, status=200):
     entry = entry_for(request.user, dataset)
     teams = _asking_teams(request.user, dataset)
     if form is None and teams.exists():
         form = AccessRequestForm(teams=teams)
+    if change_form is None and request.user.pk == dataset.data_owner_id:
+        change_form = LifecycleChangeForm(initial=LifecycleChangeForm.initial_for(dataset))
     owners_view = not entry.limited and may_see_grants(request.user, dataset)
     context = {"dataset": entry, "access_form": form, "grants": access_to(dataset) if owners_view else None,
-               "reviews": reviews_of(dataset) if owners_view else None}
+               "reviews": reviews_of(dataset) if owners_view else None, "change_form": change_form,
+               "changes": list(dataset.lifecycle_changes.select_related("request")[:5]) if owners_view else None}
     if entry.limited and status == 200:
         status = 403
     return render(request, "datasets/dataset.html", context, status=status)
@@ -123,6 +126,26 @@ def ask_access(request, pk):
             messages.success(request, f"Asked: {dataset.data_owner} (the data owner) decides.")
             return redirect("onboarding:detail", pk=ask.request_id)
     return _dataset_page(request, dataset, form=form, status=400)
+
+
+@login_required
+@require_POST
+def change_lifecycle(request, pk):
+    dataset = dataset_or_none(pk)
+    if dataset is None or not may_see_grants(request.user, dataset):
+        raise Http404("No such dataset")
+    if request.user.pk != dataset.data_owner_id:
+        raise Forbidden(f"Only {dataset.data_owner}, the data owner, asks to change {dataset}.")
+    form = LifecycleChangeForm(request.POST)
+    if form.is_valid():
+        try:
+            change = services.request_lifecycle_change(actor=request.user, dataset=dataset, **form.cleaned_data)
+        except ApplicationError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, "Asked: the change applies once it is approved.")
+            return redirect("onboarding:detail", pk=change.request_id)
+    return _dataset_page(request, dataset, change_form=form, status=400)
 
 
 def _review(user, pk) -> AccessReview:

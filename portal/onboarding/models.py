@@ -50,6 +50,9 @@ class RequestKind(models.TextChoices):
     EXTEND = "extend", "Lifetime extension"
     DECOMMISSION = "decommission", "Decommission"
     TRIAGE = "triage", "Migration triage"  # a data product's triage (portal.migration), reviewed like a request
+    # A dataset's new classification or retention (portal.datasets), asked by its data owner, reviewed like a
+    # request; approved, the dataset follows (``signals.review_concluded``); nothing is provisioned.
+    DATASET_CHANGE = "dataset_change", "Dataset lifecycle change"
 
 
 class DataClassification(models.TextChoices):

@@ -92,6 +92,9 @@ DATASETS: dict[str, Row] = {
     "datasets:dataset": Row(get=row("403", **TEAM_PAGE), post=row("405"), kwargs=DATASET),
     # Asking for access: members of another modelling team (team B; the empty form comes back).
     "datasets:ask_access": Row(get=row("405"), post=row("403", other="400"), kwargs=DATASET),
+    # Changing its class or retention: its data owner (team A's requester) asks; the rest of team A and admins 403.
+    "datasets:change_lifecycle": Row(get=row("405"), post=row("404", owner="400", mate="403", admin="403"),
+                                     kwargs=DATASET),
     # An access review: the owning team and admins see it; only the data owner (team A's requester) decides.
     "datasets:review": Row(get=row("404", **TEAM_PAGE), post=row("405"), kwargs=REVIEW),
     "datasets:review_csv": Row(get=row("404", **TEAM_PAGE), post=row("405"), kwargs=REVIEW),

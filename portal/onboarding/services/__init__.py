@@ -29,6 +29,7 @@ from .requests import (
     InvalidValues,
     move_request,
     submit_composed_request,
+    submit_dataset_change,
     submit_new_request,
     submit_request,
     withdraw_request,
@@ -50,6 +51,7 @@ __all__ = [
     "open_change_for", "queue_due_drift_checks", "reconcile_drift", "record_decision", "request_decommission",
     "request_drift_check", "request_extension", "request_modification", "request_offboarding",
     "request_repo_upgrade", "retry_fulfilment", "settle_run", "start_fulfilment", "submit_composed_request",
+    "submit_dataset_change",
     "submit_new_request",
     "submit_request", "submit_triage_review", "withdraw_request", "withdrawable",
 ]

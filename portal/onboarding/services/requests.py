@@ -95,6 +95,19 @@ def submit_composed_request(*, actor, team, title: str, version, values: dict, l
 
 
 @transaction.atomic
+def submit_dataset_change(*, actor, team, title: str, justification: str, classification: str) -> OnboardingRequest:
+    """A dataset's data owner asks to change its classification (now ``classification``) or retention: reviewed
+    like any request (portal.datasets composed and checked it, and hears the outcome)."""
+    if not is_member(actor, team):
+        raise PermissionDenied("Only a member of the owning team asks to change its dataset.")
+    request = OnboardingRequest.objects.create(
+        team=team, requester=actor, kind=RequestKind.DATASET_CHANGE, title=title[:200],
+        business_justification=justification[:4000], data_classification=classification)
+    record_event(actor=actor, verb="request.created", target=request, data={"kind": RequestKind.DATASET_CHANGE})
+    return submit_request(request=request, actor=actor)
+
+
+@transaction.atomic
 def submit_request(*, request: OnboardingRequest, actor) -> OnboardingRequest:
     """Route the request to its reviewers and queue the plan previews they will look at."""
     from portal.approvals.services import open_review
@@ -112,6 +125,8 @@ def submit_request(*, request: OnboardingRequest, actor) -> OnboardingRequest:
     elif request.kind == RequestKind.TRIAGE:
         if request.triage_id is None:
             raise ApplicationError("A triage review needs the triage it reviews.")
+    elif request.kind == RequestKind.DATASET_CHANGE:
+        pass  # checked by portal.datasets, which composed it
     else:
         check_changes(request)
     move_request(request, RequestStatus.SUBMITTED, actor=actor, submitted_at=timezone.now())

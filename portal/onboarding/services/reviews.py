@@ -46,6 +46,12 @@ def conclude_review(*, request: OnboardingRequest, outcome: str, actor) -> Onboa
         from .migration_requests import settle_triage_request
 
         settle_triage_request(request=request, outcome=outcome, actor=actor)
+    elif request.kind == RequestKind.DATASET_CHANGE:  # the dataset follows (portal.datasets); nothing to provision
+        from ..signals import review_concluded
+
+        review_concluded.send(sender=OnboardingRequest, request=request, outcome=outcome, actor=actor)
+        if outcome == RequestStatus.APPROVED:
+            move_request(request, RequestStatus.COMPLETED, actor=actor)
     elif outcome == RequestStatus.APPROVED:
         start_fulfilment(request=request, actor=actor)  # an approved apply waits for its item's preview
     else:
