@@ -267,6 +267,7 @@ CELERY_TASK_ROUTES = {
     "utilization.collect": {"queue": "default"},  # reads CloudWatch, queues stop runs (on "runs")
     "utilization.follow_schedules": {"queue": "default"},
     "migration.remind_revisits": {"queue": "default"},
+    "onboarding.purge_idempotency_keys": {"queue": "default"},
 }
 # The queues /readyz expects a live worker on (provisioning/workers.py starts one per queue).
 PORTAL_WORKER_QUEUES = env("PORTAL_WORKER_QUEUES", "runs,previews,default")
@@ -473,6 +474,9 @@ PORTAL_EXPIRY_WARNING_DAYS = tuple(int(d) for d in env("PORTAL_EXPIRY_WARNING_DA
 PORTAL_MAX_EXTENSION_DAYS = int(env("PORTAL_MAX_EXTENSION_DAYS", "90"))
 PORTAL_EXPIRY_RETRY_HOURS = 24  # after a failed expiry destroy, try again this much later
 CELERY_BEAT_SCHEDULE["expire-resources"] = {"task": "onboarding.expire_resources", "schedule": 3600.0}
+# An API client's Idempotency-Key answers with its first request for this many days, then is forgotten.
+PORTAL_IDEMPOTENCY_KEY_DAYS = int(env("PORTAL_IDEMPOTENCY_KEY_DAYS", "7"))
+CELERY_BEAT_SCHEDULE["purge-idempotency-keys"] = {"task": "onboarding.purge_idempotency_keys", "schedule": 86400.0}
 
 # Drift: every active Terraform resource is planned against the cloud when its last check is older
 # than this (0: no periodic checks; "Check drift now" and `manage.py check_drift` still work).
