@@ -178,6 +178,31 @@ def attempt_delivery(*, delivery_pk: int) -> float | None:
     return None
 
 
+def resend_stalled_deliveries(*, now=None, limit: int = 200) -> list[int]:
+    """Send again the pending deliveries whose task was lost (a broker or worker gone with the message): those
+    due more than ``PORTAL_WEBHOOK_STALL_SECONDS`` ago. Each is claimed by a conditional update (one sender
+    wins); a message that was only late may post twice, so receivers dedupe on ``X-Portal-Delivery``."""
+    from django.db.models import Q
+
+    from .tasks import deliver_webhook_task
+
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=settings.PORTAL_WEBHOOK_STALL_SECONDS)
+    due = WebhookDelivery.objects.filter(Q(next_attempt_at__lt=stale) | Q(next_attempt_at__isnull=True,
+                                                                         created_at__lt=stale),
+                                         status=WebhookDelivery.Status.PENDING).order_by("pk")
+    sent = []
+    for row in due[:limit]:
+        claimed = WebhookDelivery.objects.filter(pk=row.pk, status=WebhookDelivery.Status.PENDING,
+                                                 next_attempt_at=row.next_attempt_at).update(next_attempt_at=now)
+        if claimed:
+            transaction.on_commit(partial(deliver_webhook_task.delay, row.pk))
+            sent.append(row.pk)
+    if sent:
+        log.warning("webhook deliveries sent again (their task was lost): %s", sent)
+    return sent
+
+
 def _end(row: WebhookDelivery, to: str, **fields) -> None:
     with transaction.atomic():
         transition(row, to, transitions=WebhookDelivery.TRANSITIONS, actor=None, verb=f"webhook.{to}",

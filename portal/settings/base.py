@@ -268,6 +268,7 @@ CELERY_TASK_ROUTES = {
     "utilization.follow_schedules": {"queue": "default"},
     "migration.remind_revisits": {"queue": "default"},
     "onboarding.purge_idempotency_keys": {"queue": "default"},
+    "notifications.resend_stalled_deliveries": {"queue": "default"},
 }
 # The queues /readyz expects a live worker on (provisioning/workers.py starts one per queue).
 PORTAL_WORKER_QUEUES = env("PORTAL_WORKER_QUEUES", "runs,previews,default")
@@ -344,6 +345,8 @@ PORTAL_SLA_DUE_SOON_FRACTION = 0.25  # a stage is "due soon" in the last quarter
 PORTAL_WEBHOOK_TIMEOUT_SECONDS = float(env("PORTAL_WEBHOOK_TIMEOUT_SECONDS", "5"))
 PORTAL_WEBHOOK_RETRY_SECONDS = float(env("PORTAL_WEBHOOK_RETRY_SECONDS", "30"))  # doubled per attempt
 PORTAL_WEBHOOK_MAX_ATTEMPTS = int(env("PORTAL_WEBHOOK_MAX_ATTEMPTS", "5"))  # team webhooks: then "failed"
+# A pending delivery this long past due lost its task (broker or worker gone): it is sent again.
+PORTAL_WEBHOOK_STALL_SECONDS = float(env("PORTAL_WEBHOOK_STALL_SECONDS", "600"))
 # Team webhooks may post to loopback/private addresses (an internal chat server); off: only public hosts.
 PORTAL_WEBHOOK_ALLOW_PRIVATE = env_bool("PORTAL_WEBHOOK_ALLOW_PRIVATE", False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -476,6 +479,7 @@ PORTAL_EXPIRY_RETRY_HOURS = 24  # after a failed expiry destroy, try again this 
 CELERY_BEAT_SCHEDULE["expire-resources"] = {"task": "onboarding.expire_resources", "schedule": 3600.0}
 # An API client's Idempotency-Key answers with its first request for this many days, then is forgotten.
 PORTAL_IDEMPOTENCY_KEY_DAYS = int(env("PORTAL_IDEMPOTENCY_KEY_DAYS", "7"))
+CELERY_BEAT_SCHEDULE["resend-stalled-webhooks"] = {"task": "notifications.resend_stalled_deliveries", "schedule": 300.0}
 CELERY_BEAT_SCHEDULE["purge-idempotency-keys"] = {"task": "onboarding.purge_idempotency_keys", "schedule": 86400.0}
 
 # Drift: every active Terraform resource is planned against the cloud when its last check is older

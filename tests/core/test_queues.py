@@ -13,6 +13,7 @@ LIGHT_TASKS = {  # the tasks of the default queue: seconds each, never behind a 
     "inventory.reconcile_directory_groups", "inventory.check_repo_versions", "onboarding.expire_resources",
     "onboarding.check_drift", "provisioning.reap_runs", "notifications.deliver_webhook", "utilization.collect",
     "utilization.follow_schedules", "migration.remind_revisits", "onboarding.purge_idempotency_keys",
+    "notifications.resend_stalled_deliveries",
 }
 
 
