@@ -14,6 +14,7 @@ class Event(models.TextChoices):
     REQUEST_CLEANED_UP = "request.cleaned_up", "What a failed request created was cleaned up"
     REQUEST_DECOMMISSIONED = "request.decommissioned", "A request's resources were decommissioned"
     STAGE_DECIDED = "stage.decided", "A steering team decided a stage"
+    STAGE_WAITING = "stage.waiting", "A request waits for the team's decision (new, due soon, overdue)"
     RESOURCE_EXPIRING = "resource.expiring", "A resource expires soon"
     RESOURCE_IDLE = "resource.idle", "A machine is idle (and will be stopped)"
 

@@ -135,6 +135,14 @@ def delete_webhook(*, webhook: TeamWebhook, actor) -> None:
     webhook.delete()
 
 
+def post_to_team_webhooks(*, team, event: str, title: str, body: str = "", url: str = "",
+                          data: dict | None = None) -> None:
+    """Post ``event`` to the team's webhooks only (no in-app row, no e-mail): e.g. a steering team's chat
+    hears that a request waits for it, while its people get their own e-mails."""
+    Event(event)
+    _post_to_webhooks(team=team, event=event, title=title, body=body, url=url, data=data or {})
+
+
 def _post_to_webhooks(*, team, event: str, title: str, body: str, url: str, data: dict) -> None:
     from .tasks import deliver_webhook_task
 

@@ -257,7 +257,6 @@ CELERY_TASK_ROUTES = {
     "provisioning.execute_run": {"queue": "runs"},  # sent with queue=Run.queue
     "provisioning.reap_runs": {"queue": "default"},
     "approvals.check_slas": {"queue": "default"},
-    "approvals.post_webhook": {"queue": "default"},
     "inventory.sync_team_groups": {"queue": "default"},
     "inventory.reconcile_directory_groups": {"queue": "default"},
     "inventory.check_repo_versions": {"queue": "default"},
