@@ -19,6 +19,12 @@ class Event(models.TextChoices):
     RESOURCE_IDLE = "resource.idle", "A machine is idle (and will be stopped)"
 
 
+# Told to a team's webhooks only: the people of a steering team hear of a waiting request by their approver
+# e-mails (portal.approvals.notifications), so it is not a choice on anyone's preferences.
+WEBHOOK_ONLY_EVENTS = frozenset({Event.STAGE_WAITING})
+PERSONAL_EVENTS = tuple(event for event in Event.values if event not in WEBHOOK_ONLY_EVENTS)
+
+
 class Audience(models.TextChoices):
     """Whose events reach a person on a channel."""
 
