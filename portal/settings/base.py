@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "portal.accounts.sso_logout.ProviderLogoutFormAction",  # after CSP: its update reaches CSP's header
     "django_htmx.middleware.HtmxMiddleware",
     "portal.core.middleware.ApplicationErrorMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",  # before axes: counts its lockout answers too
@@ -444,6 +445,8 @@ OIDC_TIMEOUT = float(env("PORTAL_OIDC_TIMEOUT_SECONDS", "10"))  # each call to t
 OIDC_CREATE_USER = env_bool("PORTAL_OIDC_CREATE_USERS", True)  # false: only people who already have an account
 OIDC_AUTHENTICATION_CALLBACK_URL = "sso_callback"
 OIDC_STORE_ACCESS_TOKEN = OIDC_STORE_ID_TOKEN = False  # the portal needs neither after the login
+# Logging out of a session begun with single sign-on ends the provider's session too (its end_session_endpoint).
+PORTAL_OIDC_LOGOUT = env_bool("PORTAL_OIDC_LOGOUT", True)
 # How the portal authenticates at the token endpoint: client_secret_basic (the OIDC default) or client_secret_post.
 OIDC_TOKEN_USE_BASIC_AUTH = env("PORTAL_OIDC_TOKEN_AUTH_METHOD", "client_secret_basic") == "client_secret_basic"
 PORTAL_OIDC_LEEWAY_SECONDS = int(env("PORTAL_OIDC_LEEWAY_SECONDS", "60"))  # clock skew allowed on exp/iat
