@@ -46,7 +46,8 @@ def terraform_settings() -> TerraformSettings:
         cli_config=cli_config(), provider_block=target.provider_block(), credentials_env=target.credentials_env(),
         state_backend=backend, pg_conn=pg_conn() if backend == "pg" else "",
         state_dir=Path(settings.DATA_DIR) / "tfstate", lock_timeout=settings.TERRAFORM_LOCK_TIMEOUT,
-        tick_seconds=settings.RUN_HEARTBEAT_SECONDS, stop_grace_seconds=settings.RUN_STOP_GRACE_SECONDS)
+        tick_seconds=settings.RUN_HEARTBEAT_SECONDS, stop_grace_seconds=settings.RUN_STOP_GRACE_SECONDS,
+        cloud=target)
 
 
 def scaffold_settings() -> dict:

@@ -18,13 +18,14 @@ from .dbwait import DB_ERRORS, DatabaseGone, reconnect, with_db
 from .drift import check_drift
 from .engines import EngineUnavailable, RunContext, RunResult, RunSpec, engine_for
 from .failures import Failure, explain
-from .models import Run, RunStatus
+from .models import ModuleContent, Run, RunStatus
 from .services import (
     RunLost,
     announce_end,
     claim_run,
     fail_run,
     finish_run,
+    follows_interruption,
     heartbeat,
     last_log_seq,
     opened_plan,
@@ -122,7 +123,16 @@ def run_spec(run: Run) -> RunSpec:
         module_hash=run.module_content_id or "",
         saved_plan=opened_plan(preview) if preview is not None else None,
         saved_plan_run=preview.pk if preview is not None else None,
+        upgrade_module_files=_upgrade_files(run),
+        after_interruption=run.action in (Run.Action.APPLY, Run.Action.DESTROY) and follows_interruption(run),
     )
+
+
+def _upgrade_files(run: Run) -> dict:
+    """An upgrade's target: the frozen files of the version it moves to (named by hash in its snapshot)."""
+    digest = ((run.variables or {}).get("to") or {}).get("module_content") if run.action == Run.Action.UPGRADE else None
+    content = ModuleContent.objects.filter(pk=digest).first() if digest else None
+    return content.files if content else {}
 
 
 class PhaseClock:

@@ -31,6 +31,7 @@ TRANSITIONS: dict[str, set[str]] = {
 }
 TERMINAL_RUN_STATES = (S.SUCCEEDED, S.FAILED, S.CANCELLED)
 ACTIVE_RUN_STATES = (S.QUEUED, S.RUNNING)
+LOST_WORKER_CAUSE = "the worker stopped answering"  # Run.failure_cause of a run the reaper took back
 
 PREVIEW_QUEUE = "previews"  # plans for approvers and drift checks: never behind a 20-minute apply
 RUN_QUEUE = "runs"  # applies, destroys, upgrades

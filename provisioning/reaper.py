@@ -19,13 +19,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from .models import TERMINAL_RUN_STATES, Run, RunStatus
+from .models import LOST_WORKER_CAUSE, TERMINAL_RUN_STATES, Run, RunStatus
 from .queues import queue_length
 from .runners.terraform import kill_process_group, terraform_processes
 from .services import _move, _send_next_of_workspace, announce_end, head_of_workspace, schedule_retry, send_run_task
 
 log = logging.getLogger(__name__)
-LOST_WORKER_CAUSE = "the worker stopped answering"  # Run.failure_cause of a reaped run
 
 
 @dataclass

@@ -22,6 +22,7 @@ from .config import fernet
 from .engines.base import RunResult
 from .models import (
     ACTIVE_RUN_STATES,
+    LOST_WORKER_CAUSE,
     TERMINAL_RUN_STATES,
     TRANSITIONS,
     ModuleContent,
@@ -257,6 +258,19 @@ def saved_plan_for(run: Run) -> Run | None:
                                        action__in=[Run.Action.APPLY, Run.Action.DESTROY],
                                        started_at__isnull=False).exists()
     return None if changed_since else preview
+
+
+def follows_interruption(run: Run) -> bool:
+    """Whether the last apply or destroy of ``run``'s workspace before it was stopped part-way (cancelled
+    while running, or its worker lost): the cloud may hold what that run made and its state never
+    recorded (see provisioning.cloud.strays)."""
+    last = (Run.objects.filter(workspace_id=run.workspace_id, pk__lt=run.pk, started_at__isnull=False,
+                               action__in=[Run.Action.APPLY, Run.Action.DESTROY])
+            .order_by("-pk").values("status", "failure_cause").first())
+    if last is None:
+        return False
+    return last["status"] == RunStatus.CANCELLED or (
+        last["status"] == RunStatus.FAILED and last["failure_cause"] == LOST_WORKER_CAUSE)
 
 
 def opened_plan(preview: Run) -> bytes:

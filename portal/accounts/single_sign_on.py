@@ -70,6 +70,28 @@ def provider_metadata() -> dict:
     return metadata
 
 
+SIGNED_ON = "portal_signed_on"  # session key: this session began with a single sign-on
+
+
+def provider_logout_url(post_logout_redirect_uri: str) -> str | None:
+    """Where to send a person logging out of a session that began with single sign-on, so the provider's
+    session ends too (OpenID Connect RP-Initiated Logout, by ``client_id``: no token is kept for a hint);
+    None when the provider offers no ``end_session_endpoint``, is unreachable, or it is turned off
+    (``PORTAL_OIDC_LOGOUT``) — then only the portal's session ends."""
+    from urllib.parse import urlencode
+
+    if not (settings.PORTAL_OIDC and settings.PORTAL_OIDC_LOGOUT):
+        return None
+    try:
+        endpoint = provider_metadata().get("end_session_endpoint")
+    except SignOnFailed:
+        return None
+    if not endpoint:
+        return None
+    query = urlencode({"client_id": settings.OIDC_RP_CLIENT_ID, "post_logout_redirect_uri": post_logout_redirect_uri})
+    return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
+
+
 def claim(claims: dict, path: str):
     """A claim by name, or a nested one by dotted path (``realm_access.roles``)."""
     value = claims

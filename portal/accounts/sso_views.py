@@ -16,7 +16,7 @@ from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthen
 from portal.core.redirects import safe_path
 
 from .login_audit import record_sso_failure, record_sso_login
-from .single_sign_on import START_AGAIN, SignOnFailed, provider_metadata
+from .single_sign_on import SIGNED_ON, START_AGAIN, SignOnFailed, provider_metadata
 
 # What a provider may answer instead of a code (RFC 6749 4.1.2.1, OpenID Connect 3.1.2.6), in our words.
 # Its error_description is not shown: anyone can put any text in a link.
@@ -95,5 +95,6 @@ class SignOnCallback(OIDCAuthenticationCallbackView):
         if self.user is None:
             raise SignOnFailed(REFUSED_BY_A_BACKEND, f"The sign-in was refused. {START_AGAIN}")
         response = self.login_success()
+        request.session[SIGNED_ON] = True  # logging out ends the provider's session too (LogoutView)
         record_sso_login(request, self.user)
         return response

@@ -58,8 +58,11 @@ def create_token(*, user, name: str, scopes, days: int = DEFAULT_DAYS) -> tuple[
 
 @transaction.atomic
 def revoke_token(*, token: PersonalAccessToken, actor) -> PersonalAccessToken:
-    if token.user_id != actor.pk:
-        raise PermissionDenied("Only its owner can revoke a token.")
+    """Its owner, or a platform admin (a leaked token, a leaver), revokes a token; audited either way."""
+    from portal.core.roles import is_platform_admin
+
+    if token.user_id != actor.pk and not is_platform_admin(actor):
+        raise PermissionDenied("Only its owner or a platform admin can revoke a token.")
     if PersonalAccessToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now()):
         record_event(actor=actor, verb="token.revoked", target=token, data={"name": token.name})
     token.refresh_from_db()

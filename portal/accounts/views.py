@@ -36,4 +36,19 @@ class LoginView(SafeNextMixin, auth_views.LoginView):
 
 
 class LogoutView(SafeNextMixin, auth_views.LogoutView):
-    pass
+    """Ends the portal's session; a session that began with single sign-on goes on to the provider's logout,
+    which ends its session too and sends the person back to the login page."""
+
+    def post(self, request, *args, **kwargs):
+        from django.http import HttpResponseRedirect
+        from django.urls import reverse
+
+        from .single_sign_on import SIGNED_ON, provider_logout_url
+
+        signed_on = bool(request.session.get(SIGNED_ON))
+        response = super().post(request, *args, **kwargs)
+        if signed_on:
+            url = provider_logout_url(request.build_absolute_uri(reverse("login")))
+            if url:
+                return HttpResponseRedirect(url)
+        return response

@@ -1,4 +1,5 @@
-"""E-mails to requesters and approvers, and steering-team webhooks — all sent once the write commits."""
+"""E-mails to requesters and approvers, and posts to the steering team's webhooks (its team webhooks that
+take ``stage.waiting``) — all sent once the write commits."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from portal.notifications.models import Event
-from portal.notifications.services import deliver_mail, notify
+from portal.notifications.services import deliver_mail, notify, post_to_team_webhooks
 
 from .delegations import delegates_of
 
@@ -27,11 +28,13 @@ def send_on_commit(subject: str, body: str, users) -> None:
         transaction.on_commit(partial(deliver_mail, f"[Portal] {subject}", body, addresses))
 
 
-def webhook_on_commit(team, text: str) -> None:
-    if team.webhook_url:
-        from .tasks import post_webhook_task
-
-        transaction.on_commit(partial(post_webhook_task.delay, team.pk, text))
+def tell_the_team(stage, title: str, text: str, *, moment: str) -> None:
+    """The steering team's webhooks hear that ``stage`` waits (``moment``: opened, due soon, overdue)."""
+    request = stage.request
+    post_to_team_webhooks(team=stage.team, event=Event.STAGE_WAITING, title=title, body=text,
+                          url=f"/requests/{request.pk}/",
+                          data={"request": request.pk, "stage": stage.pk, "moment": moment,
+                                "due_at": stage.due_at.isoformat() if stage.due_at else None})
 
 
 def deciders_of(stage) -> list:
@@ -54,8 +57,9 @@ def stage_opened(stage) -> None:
     request = stage.request
     text = (f"Request #{request.pk} “{request.title}” from {request.team} waits for {stage.team}: "
             f"{stage.reason} Decide by {stage.due_at:%Y-%m-%d %H:%M} UTC. {request_url(request)}")
-    send_on_commit(f"Request #{request.pk} waits for your decision", text, deciders_of(stage))
-    webhook_on_commit(stage.team, text)
+    subject = f"Request #{request.pk} waits for your decision"
+    send_on_commit(subject, text, deciders_of(stage))
+    tell_the_team(stage, subject, text, moment="opened")
 
 
 def decision_recorded(decision, *, concluded: bool) -> None:
@@ -87,13 +91,15 @@ def stage_reminder(stage) -> None:
     request = stage.request
     text = (f"Reminder: request #{request.pk} “{request.title}” waits for {stage.team}; due "
             f"{stage.due_at:%Y-%m-%d %H:%M} UTC. {request_url(request)}")
-    send_on_commit(f"Request #{request.pk} is due soon", text, deciders_of(stage))
-    webhook_on_commit(stage.team, text)
+    subject = f"Request #{request.pk} is due soon"
+    send_on_commit(subject, text, deciders_of(stage))
+    tell_the_team(stage, subject, text, moment="due soon")
 
 
 def stage_escalated(stage, leads) -> None:
     request = stage.request
     text = (f"Overdue: request #{request.pk} “{request.title}” has waited for {stage.team} since "
             f"{stage.opened_at:%Y-%m-%d %H:%M} UTC (SLA {stage.sla_hours} h). {request_url(request)}")
-    send_on_commit(f"Escalation: request #{request.pk} is overdue for {stage.team}", text, leads)
-    webhook_on_commit(stage.team, text)
+    subject = f"Escalation: request #{request.pk} is overdue for {stage.team}"
+    send_on_commit(subject, text, leads)
+    tell_the_team(stage, subject, text, moment="overdue")

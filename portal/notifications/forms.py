@@ -1,6 +1,6 @@
 from django import forms
 
-from .models import Audience, Event, TeamWebhook
+from .models import PERSONAL_EVENTS, Audience, Event, TeamWebhook
 
 
 class PreferencesForm(forms.Form):
@@ -19,7 +19,7 @@ class PreferencesForm(forms.Form):
 
     def choices(self) -> dict[str, tuple[str, str]]:
         return {event: (self.cleaned_data[f"{event}:email"], self.cleaned_data[f"{event}:in_app"])
-                for event in Event.values}
+                for event in PERSONAL_EVENTS}
 
 
 class WebhookForm(forms.Form):

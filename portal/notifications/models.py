@@ -14,9 +14,16 @@ class Event(models.TextChoices):
     REQUEST_CLEANED_UP = "request.cleaned_up", "What a failed request created was cleaned up"
     REQUEST_DECOMMISSIONED = "request.decommissioned", "A request's resources were decommissioned"
     STAGE_DECIDED = "stage.decided", "A steering team decided a stage"
+    STAGE_WAITING = "stage.waiting", "A request waits for the team's decision (new, due soon, overdue)"
     RESOURCE_EXPIRING = "resource.expiring", "A resource expires soon"
     RESOURCE_IDLE = "resource.idle", "A machine is idle (and will be stopped)"
     ACCESS_REVIEW = "dataset.access_review", "An access review of a dataset is due"
+
+
+# Told to a team's webhooks only: the people of a steering team hear of a waiting request by their approver
+# e-mails (portal.approvals.notifications), so it is not a choice on anyone's preferences.
+WEBHOOK_ONLY_EVENTS = frozenset({Event.STAGE_WAITING})
+PERSONAL_EVENTS = tuple(event for event in Event.values if event not in WEBHOOK_ONLY_EVENTS)
 
 
 class Audience(models.TextChoices):

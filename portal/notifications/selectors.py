@@ -1,6 +1,6 @@
 """Reads for the notification pages and the top bar."""
 
-from .models import Event, Notification, Preference, WebhookDelivery
+from .models import PERSONAL_EVENTS, Notification, Preference, WebhookDelivery
 
 
 def unread_count(user) -> int:
@@ -14,7 +14,7 @@ def notifications_of(user):
 def preferences_of(user) -> dict[str, Preference]:
     """Every event with the person's choice (an unsaved default when they chose nothing)."""
     chosen = {p.event: p for p in Preference.objects.filter(user=user)}
-    return {event: chosen.get(event) or Preference(user=user, event=event) for event in Event.values}
+    return {event: chosen.get(event) or Preference(user=user, event=event) for event in PERSONAL_EVENTS}
 
 
 def deliveries_of(team):

@@ -135,6 +135,14 @@ def delete_webhook(*, webhook: TeamWebhook, actor) -> None:
     webhook.delete()
 
 
+def post_to_team_webhooks(*, team, event: str, title: str, body: str = "", url: str = "",
+                          data: dict | None = None) -> None:
+    """Post ``event`` to the team's webhooks only (no in-app row, no e-mail): e.g. a steering team's chat
+    hears that a request waits for it, while its people get their own e-mails."""
+    Event(event)
+    _post_to_webhooks(team=team, event=event, title=title, body=body, url=url, data=data or {})
+
+
 def _post_to_webhooks(*, team, event: str, title: str, body: str, url: str, data: dict) -> None:
     from .tasks import deliver_webhook_task
 
@@ -176,6 +184,31 @@ def attempt_delivery(*, delivery_pk: int) -> float | None:
         return wait
     _end(row, Delivered, attempts=attempts, response_code=status, error="", delivered_at=timezone.now())
     return None
+
+
+def resend_stalled_deliveries(*, now=None, limit: int = 200) -> list[int]:
+    """Send again the pending deliveries whose task was lost (a broker or worker gone with the message): those
+    due more than ``PORTAL_WEBHOOK_STALL_SECONDS`` ago. Each is claimed by a conditional update (one sender
+    wins); a message that was only late may post twice, so receivers dedupe on ``X-Portal-Delivery``."""
+    from django.db.models import Q
+
+    from .tasks import deliver_webhook_task
+
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=settings.PORTAL_WEBHOOK_STALL_SECONDS)
+    due = WebhookDelivery.objects.filter(Q(next_attempt_at__lt=stale) | Q(next_attempt_at__isnull=True,
+                                                                         created_at__lt=stale),
+                                         status=WebhookDelivery.Status.PENDING).order_by("pk")
+    sent = []
+    for row in due[:limit]:
+        claimed = WebhookDelivery.objects.filter(pk=row.pk, status=WebhookDelivery.Status.PENDING,
+                                                 next_attempt_at=row.next_attempt_at).update(next_attempt_at=now)
+        if claimed:
+            transaction.on_commit(partial(deliver_webhook_task.delay, row.pk))
+            sent.append(row.pk)
+    if sent:
+        log.warning("webhook deliveries sent again (their task was lost): %s", sent)
+    return sent
 
 
 def _end(row: WebhookDelivery, to: str, **fields) -> None:

@@ -8,8 +8,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from portal.core.errors import ApplicationError, Conflict
 
@@ -46,6 +49,14 @@ def create_once(*, user, key: str, body_hash: str,
         record.request = request
         record.save(update_fields=["request"])
     return request, True
+
+
+def purge_old_keys(*, now=None) -> int:
+    """Forget keys older than ``PORTAL_IDEMPOTENCY_KEY_DAYS`` (a client retries within minutes; the request
+    they made stays). How many were forgotten."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.PORTAL_IDEMPOTENCY_KEY_DAYS)
+    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
 
 
 def _earlier(user, key: str, body_hash: str) -> OnboardingRequest:

@@ -84,7 +84,9 @@ def scaffold_variables(item, *, upgrade: bool = False) -> dict:
                  "request": request.pk, "description": values.get("description", "")}
     if upgrade:
         newest = version.template.published_version()
-        variables["to"] = {"version": newest.number, "module": newest.module} if newest else None
+        content = frozen_module(newest) if newest else None
+        variables["to"] = {"version": newest.number, "module": newest.module,
+                           "module_content": content.sha256 if content else None} if newest else None
     return variables
 
 

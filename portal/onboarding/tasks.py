@@ -22,3 +22,11 @@ def check_drift_task() -> int:
     from .services import queue_due_drift_checks
 
     return len(queue_due_drift_checks(limit=settings.PORTAL_DRIFT_CHECKS_PER_ROUND))
+
+
+@shared_task(name="onboarding.purge_idempotency_keys", ignore_result=True)
+def purge_idempotency_keys_task() -> int:
+    """Daily: forget Idempotency-Keys past their retention."""
+    from .idempotency import purge_old_keys
+
+    return purge_old_keys()

@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "portal.accounts.sso_logout.ProviderLogoutFormAction",  # after CSP: its update reaches CSP's header
     "django_htmx.middleware.HtmxMiddleware",
     "portal.core.middleware.ApplicationErrorMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",  # before axes: counts its lockout answers too
@@ -258,7 +259,6 @@ CELERY_TASK_ROUTES = {
     "provisioning.execute_run": {"queue": "runs"},  # sent with queue=Run.queue
     "provisioning.reap_runs": {"queue": "default"},
     "approvals.check_slas": {"queue": "default"},
-    "approvals.post_webhook": {"queue": "default"},
     "inventory.sync_team_groups": {"queue": "default"},
     "inventory.reconcile_directory_groups": {"queue": "default"},
     "inventory.check_repo_versions": {"queue": "default"},
@@ -268,6 +268,8 @@ CELERY_TASK_ROUTES = {
     "utilization.collect": {"queue": "default"},  # reads CloudWatch, queues stop runs (on "runs")
     "utilization.follow_schedules": {"queue": "default"},
     "migration.remind_revisits": {"queue": "default"},
+    "onboarding.purge_idempotency_keys": {"queue": "default"},
+    "notifications.resend_stalled_deliveries": {"queue": "default"},
     "datasets.open_access_reviews": {"queue": "default"},
     "datasets.remind_access_reviews": {"queue": "default"},
 }
@@ -350,6 +352,8 @@ PORTAL_SLA_DUE_SOON_FRACTION = 0.25  # a stage is "due soon" in the last quarter
 PORTAL_WEBHOOK_TIMEOUT_SECONDS = float(env("PORTAL_WEBHOOK_TIMEOUT_SECONDS", "5"))
 PORTAL_WEBHOOK_RETRY_SECONDS = float(env("PORTAL_WEBHOOK_RETRY_SECONDS", "30"))  # doubled per attempt
 PORTAL_WEBHOOK_MAX_ATTEMPTS = int(env("PORTAL_WEBHOOK_MAX_ATTEMPTS", "5"))  # team webhooks: then "failed"
+# A pending delivery this long past due lost its task (broker or worker gone): it is sent again.
+PORTAL_WEBHOOK_STALL_SECONDS = float(env("PORTAL_WEBHOOK_STALL_SECONDS", "600"))
 # Team webhooks may post to loopback/private addresses (an internal chat server); off: only public hosts.
 PORTAL_WEBHOOK_ALLOW_PRIVATE = env_bool("PORTAL_WEBHOOK_ALLOW_PRIVATE", False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -454,6 +458,8 @@ OIDC_TIMEOUT = float(env("PORTAL_OIDC_TIMEOUT_SECONDS", "10"))  # each call to t
 OIDC_CREATE_USER = env_bool("PORTAL_OIDC_CREATE_USERS", True)  # false: only people who already have an account
 OIDC_AUTHENTICATION_CALLBACK_URL = "sso_callback"
 OIDC_STORE_ACCESS_TOKEN = OIDC_STORE_ID_TOKEN = False  # the portal needs neither after the login
+# Logging out of a session begun with single sign-on ends the provider's session too (its end_session_endpoint).
+PORTAL_OIDC_LOGOUT = env_bool("PORTAL_OIDC_LOGOUT", True)
 # How the portal authenticates at the token endpoint: client_secret_basic (the OIDC default) or client_secret_post.
 OIDC_TOKEN_USE_BASIC_AUTH = env("PORTAL_OIDC_TOKEN_AUTH_METHOD", "client_secret_basic") == "client_secret_basic"
 PORTAL_OIDC_LEEWAY_SECONDS = int(env("PORTAL_OIDC_LEEWAY_SECONDS", "60"))  # clock skew allowed on exp/iat
@@ -486,6 +492,10 @@ PORTAL_EXPIRY_WARNING_DAYS = tuple(int(d) for d in env("PORTAL_EXPIRY_WARNING_DA
 PORTAL_MAX_EXTENSION_DAYS = int(env("PORTAL_MAX_EXTENSION_DAYS", "90"))
 PORTAL_EXPIRY_RETRY_HOURS = 24  # after a failed expiry destroy, try again this much later
 CELERY_BEAT_SCHEDULE["expire-resources"] = {"task": "onboarding.expire_resources", "schedule": 3600.0}
+# An API client's Idempotency-Key answers with its first request for this many days, then is forgotten.
+PORTAL_IDEMPOTENCY_KEY_DAYS = int(env("PORTAL_IDEMPOTENCY_KEY_DAYS", "7"))
+CELERY_BEAT_SCHEDULE["resend-stalled-webhooks"] = {"task": "notifications.resend_stalled_deliveries", "schedule": 300.0}
+CELERY_BEAT_SCHEDULE["purge-idempotency-keys"] = {"task": "onboarding.purge_idempotency_keys", "schedule": 86400.0}
 
 # Drift: every active Terraform resource is planned against the cloud when its last check is older
 # than this (0: no periodic checks; "Check drift now" and `manage.py check_drift` still work).

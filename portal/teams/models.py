@@ -13,8 +13,6 @@ class Team(TimeStampedModel):
     slug = models.SlugField(max_length=50, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.MODELLING)
     description = models.TextField(blank=True)
-    webhook_url = models.URLField(blank=True, help_text="Steering teams: Slack-compatible incoming webhook "
-                                  "that hears about new, due and overdue approval stages.")
 
     def __str__(self) -> str:
         return self.name

@@ -52,9 +52,10 @@ def collect_use(*, now=None, client=None) -> int:
             MachineUse.objects.filter(pk=use.pk).update(last_error=str(error)[:300])
             continue
         with transaction.atomic():
-            for hour in hours:
-                UsageSample.objects.update_or_create(resource=resource, hour=hour.hour,
-                                                     defaults={"cpu": hour.cpu, "gpu": hour.gpu})
+            # One statement per machine: an hour seen again (the overlap with the last round) is updated.
+            UsageSample.objects.bulk_create(
+                [UsageSample(resource=resource, hour=hour.hour, cpu=hour.cpu, gpu=hour.gpu) for hour in hours],
+                update_conflicts=True, unique_fields=["resource", "hour"], update_fields=["cpu", "gpu"])
             MachineUse.objects.filter(pk=use.pk).update(last_collected_at=now, last_error="")
         written += len(hours)
     UsageSample.objects.filter(hour__lt=now - timedelta(days=KEEP_DAYS)).delete()

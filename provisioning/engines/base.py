@@ -49,6 +49,8 @@ class RunSpec:
     module_hash: str = ""
     saved_plan: bytes | None = None
     saved_plan_run: int | None = None
+    upgrade_module_files: Mapping[str, str] = field(default_factory=dict)  # an upgrade: the newest version's
+    after_interruption: bool = False  # the workspace's last apply/destroy was stopped part-way
 
     @property
     def destroying(self) -> bool:
@@ -69,6 +71,7 @@ class TerraformSettings:
     lock_timeout: str = "60s"
     tick_seconds: float = 5.0
     stop_grace_seconds: float = 30.0
+    cloud: Any = None  # the CloudTarget (provisioning.workspace): where to look for what a stopped run left
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,10 @@
 """The scaffold engine: render the item's copier scaffold and publish it to the team's git remote.
 
 The run's snapshot holds everything it needs (``spec.variables``): ``repo_name``, ``team``, the
-scaffold ``answers``, ``co_author`` and ``request``; an upgrade also ``from_version`` and ``to``
-(the newest published version and its scaffold). No Django imports.
+scaffold ``answers``, ``co_author`` and ``request``; an upgrade also ``to`` (the newest published version
+and its scaffold). The scaffold's files come frozen with the run (``spec.module_files``; an upgrade also
+the newest version's, ``spec.upgrade_module_files``), so any worker can render or upgrade; only a run
+queued before scaffolds were frozen reads the templates directory. No Django imports.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from ..scaffold import (
     BareDirectoryRemote,
     GitHubRemote,
     GitLabRemote,
+    ScaffoldSource,
     cached_scaffold,
+    materialise_frozen,
     materialise_scaffold,
     publish_repo,
     render_scaffold,
@@ -61,6 +65,13 @@ def schedule_retraining(ctx: RunContext, remote, name: str, answers: dict) -> di
     return {"retrain_schedule": f"{schedule.cron} ({schedule.cron_timezone})"}
 
 
+def scaffold_source(config: Mapping, module: str, files: Mapping[str, str], version: int) -> ScaffoldSource:
+    """Tag ``v<version>`` of ``module`` in this worker's cache, from the run's frozen files."""
+    if files:
+        return materialise_frozen(module, dict(files), version=version, cache_dir=config["cache_dir"])
+    return materialise_scaffold(Path(config["scaffolds_dir"]) / module, version=version, cache_dir=config["cache_dir"])
+
+
 class ScaffoldEngine:
     def plan(self, ctx: RunContext) -> RunResult:
         name = ctx.spec.variables["repo_name"]
@@ -72,8 +83,7 @@ class ScaffoldEngine:
     def apply(self, ctx: RunContext) -> RunResult:
         spec, config, v = ctx.spec, ctx.settings.scaffold, ctx.spec.variables
         ctx.heartbeat(phase="render")
-        source = materialise_scaffold(Path(config["scaffolds_dir"]) / spec.module, version=v["version"],
-                                      cache_dir=config["cache_dir"])
+        source = scaffold_source(config, spec.module, spec.module_files, v["version"])
         ctx.log(f"portal: rendering scaffold {spec.module} {source.ref}")
         name = v["repo_name"]
         with tempfile.TemporaryDirectory(prefix="portal-render-") as tmp:
@@ -103,13 +113,13 @@ class ScaffoldEngine:
             raise EngineUnavailable(f"v{newest['version']} uses scaffold {newest['module']}, not {spec.module}: "
                                     "a repo can only be upgraded within one scaffold.")
         ctx.heartbeat(phase="render")
-        source = materialise_scaffold(Path(config["scaffolds_dir"]) / newest["module"], version=newest["version"],
-                                      cache_dir=config["cache_dir"])
-        # The repo's own version can't be re-made from the directory (it now holds the newest one):
-        # it must still be in the cache from when the repo was created.
-        if cached_scaffold(spec.module, version=pinned, cache_dir=config["cache_dir"]) is None:
-            raise EngineUnavailable(f"scaffold {spec.module} v{pinned} is not in the scaffold cache; "
-                                    "restore it before upgrading")
+        # The repo's own version first, from its frozen files (the directory now holds the newest one).
+        if spec.module_files:
+            scaffold_source(config, spec.module, spec.module_files, pinned)
+        elif cached_scaffold(spec.module, version=pinned, cache_dir=config["cache_dir"]) is None:
+            raise EngineUnavailable(f"scaffold {spec.module} v{pinned} was never frozen and is not in this "
+                                    "worker's scaffold cache; publish it again as a new version")
+        source = scaffold_source(config, newest["module"], spec.upgrade_module_files, newest["version"])
         ctx.log(f"portal: upgrading {name} from v{pinned} to {source.ref}")
         ctx.heartbeat(phase="push")
         result = upgrade_repo(git_remote(config), name, scaffold_src=source.src_path, new_ref=source.ref,

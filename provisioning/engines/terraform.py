@@ -11,6 +11,8 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
+from ..cloud import strays
+from ..cloud.sandbox import aws_client
 from ..drift import attribute_changes
 from ..runners.terraform import StalePlan, TerraformRunner, terraform_env
 from ..workspace import VAR_FILE, mark_initialised, prepare_workspace, write_private
@@ -103,6 +105,7 @@ class TerraformEngine:
     def apply(self, ctx: RunContext) -> RunResult:
         """Outputs by name, read from the state; the sensitive ones named (the worker seals them)."""
         runner, location, workdir = self._prepare(ctx)
+        self._terminate_strays(ctx, location)
         self._phase(ctx, "apply")
         used = self._applied_saved_plan(ctx, runner, workdir)
         if not used:
@@ -114,6 +117,7 @@ class TerraformEngine:
 
     def destroy(self, ctx: RunContext) -> RunResult:
         runner, location, workdir = self._prepare(ctx)
+        self._terminate_strays(ctx, location)
         if not managed_resources(location.read()):
             ctx.log("portal: the state holds no resources; nothing to destroy")
             return RunResult()
@@ -137,6 +141,23 @@ class TerraformEngine:
         if differs and not summary.has_changes:
             ctx.log("portal: only outputs differ; the resources match their declared values")
         return summary
+
+    @staticmethod
+    def _terminate_strays(ctx: RunContext, location: StateLocation) -> None:
+        """After a run stopped part-way: terminate the machines tagged as this item's that the state does
+        not hold (see provisioning.cloud.strays), so nothing exists twice."""
+        target, item = ctx.settings.terraform.cloud, (ctx.spec.variables.get("tags") or {}).get(strays.ITEM_TAG)
+        if not (ctx.spec.after_interruption and target is not None and item):
+            return
+        ctx.heartbeat(phase="strays")
+        ec2 = aws_client("ec2", region=target.region, sandbox_url=target.sandbox_url)
+        found = strays.stray_instances(ec2, item=str(item), recorded=strays.recorded_instances(location.read()))
+        if not found:
+            ctx.log("portal: the last run here was stopped part-way; no machine it made is missing from the state")
+            return
+        ctx.log(f"portal: the last run here was stopped part-way and left {len(found)} machine(s) the state never "
+                f"recorded; terminating {', '.join(found)}")
+        strays.terminate(ec2, found)
 
     @staticmethod
     def _applied_saved_plan(ctx: RunContext, runner: TerraformRunner, workdir: Path) -> bool:

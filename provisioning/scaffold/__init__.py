@@ -22,7 +22,7 @@ from .errors import (
 from .publishing import PublishResult, publish_repo
 from .remotes import BareDirectoryRemote, GitHubRemote, GitLabRemote, GitRemote, RepoInfo
 from .rendering import render_scaffold
-from .sources import ScaffoldSource, cached_scaffold, materialise_scaffold
+from .sources import ScaffoldSource, cached_scaffold, materialise_frozen, materialise_scaffold, read_scaffold
 from .tracking import BranchVersion, branch_head, branch_version
 from .upgrades import UpgradeResult, upgrade_repo
 
@@ -51,7 +51,9 @@ __all__ = [
     "branch_head",
     "branch_version",
     "cached_scaffold",
+    "materialise_frozen",
     "materialise_scaffold",
+    "read_scaffold",
     "publish_repo",
     "render_scaffold",
     "repo_version",

@@ -3,6 +3,10 @@
 ``templates/<scaffold>`` at the portal's published version N becomes tag ``vN`` of the bare repo
 ``<cache_dir>/<scaffold>.git``. Published versions are immutable: re-materialising the same content
 is a no-op, different content under an existing tag is refused.
+
+Publishing a version freezes its scaffold's files (:func:`read_scaffold`, stored like a Terraform module's);
+a run carries them in its snapshot and any worker re-makes the tag from them (:func:`materialise_frozen`),
+so no run depends on what one worker's cache or the templates directory holds now.
 """
 
 from __future__ import annotations
@@ -70,6 +74,47 @@ def materialise_scaffold(
             repo.git.update_ref("refs/heads/main", commit)
             repo.git.tag("-a", tag, "-m", message, commit, env=_IDENTITY)
     return ScaffoldSource(src_path=str(repo_path), ref=tag)
+
+
+SKIPPED_DIRS = {".git", "__pycache__"}
+
+
+def read_scaffold(scaffold_dir: Path | str) -> dict[str, str]:
+    """Every file of a scaffold by its relative path (``/``-separated), as text; empty when there is no
+    copier scaffold there. Scaffolds are text: a file that is not UTF-8 (or a symlink) is refused."""
+    root = Path(scaffold_dir)
+    if not any((root / name).is_file() for name in ("copier.yml", "copier.yaml")):
+        return {}
+    assert_contained(root, what=f"scaffold {root.name}")
+    files: dict[str, str] = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS)
+        for name in sorted(filenames):
+            path = Path(dirpath, name)
+            relative = path.relative_to(root).as_posix()
+            if path.is_symlink():
+                raise ScaffoldError(f"scaffold {root.name}: {relative} is a symlink; a scaffold holds files only")
+            try:
+                files[relative] = path.read_text(encoding="utf-8")
+            except UnicodeDecodeError as exc:
+                raise ScaffoldError(f"scaffold {root.name}: {relative} is not UTF-8 text") from exc
+    return files
+
+
+def materialise_frozen(
+    name: str, files: dict[str, str], *, version: int | str, cache_dir: Path | str
+) -> ScaffoldSource:
+    """Tag ``v<version>`` of scaffold ``name`` made from its frozen files (what :func:`read_scaffold` read)."""
+    with tempfile.TemporaryDirectory(prefix="scaffold-frozen-") as tmp:
+        root = Path(tmp, name)
+        for relative, text in files.items():
+            path = root.joinpath(*relative.split("/"))
+            if relative.startswith("/") or ".." in relative.split("/") or not path.resolve().is_relative_to(
+                    root.resolve()):
+                raise ScaffoldError(f"scaffold {name}: frozen path {relative!r} leads outside the scaffold")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        return materialise_scaffold(root, version=version, cache_dir=cache_dir)
 
 
 def cached_scaffold(scaffold_name: str, *, version: int | str, cache_dir: Path | str) -> ScaffoldSource | None:

@@ -271,3 +271,26 @@ def test_with_local_login_off_the_page_offers_only_sso_and_passwords_are_refused
     # Single sign-on still logs in, and the admin's permissions still come from the Portal admins group.
     assert sso_login(client, "alice").status_code == 302
     assert client.get("/admin/catalog/resourcetemplate/").status_code == 200
+
+
+def test_logging_out_after_sso_goes_on_to_the_providers_logout_and_a_password_login_does_not(
+        single_sign_on, mappings, client, settings, make_user):
+    from portal.accounts.single_sign_on import provider_metadata
+
+    sso_login(client, "alice")
+    answer = client.post("/logout/")
+    end = urlsplit(answer["Location"])
+    assert f"{end.scheme}://{end.netloc}{end.path}" == provider_metadata()["end_session_endpoint"]
+    assert parse_qs(end.query) == {"client_id": [settings.OIDC_RP_CLIENT_ID],
+                                   "post_logout_redirect_uri": ["http://testserver/login/"]}
+    assert "_auth_user_id" not in client.session  # the portal's own session ended first
+
+    # A password login has no provider session: logging out stays in the portal.
+    make_user("bob")
+    assert client.post("/login/", {"username": "bob", "password": "pw-bob"}).status_code == 302
+    assert client.post("/logout/")["Location"] == "/login/"
+
+    # Turned off: only the portal's session ends.
+    settings.PORTAL_OIDC_LOGOUT = False
+    sso_login(client, "alice")
+    assert client.post("/logout/")["Location"] == "/login/"

@@ -134,3 +134,37 @@ def test_the_list_is_paginated(demo):
     assert "Showing 1–25 of 30 tokens" in first and "token 29" in first and "token 04" not in first
     second = client.get(reverse("accounts:tokens"), {"page": "2"}).content.decode()
     assert "Showing 26–30 of 30 tokens" in second and "token 04" in second and "token 29" not in second
+
+
+def test_a_platform_admin_finds_and_revokes_anyones_token_in_the_admin(demo):
+    from portal.audit.models import AuditEvent
+
+    token, text = create_token(user=demo.people["requester"], name="leaked in a notebook", scopes=["read"])
+    assert APIClient().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {text}").status_code == 200
+    admin = logged_in(demo.people["admin"])
+    listing = admin.get("/admin/accounts/personalaccesstoken/?q=leaked").content.decode()
+    assert token.prefix in listing and "leaked in a notebook" in listing
+    assert token.digest not in listing and text not in listing
+
+    answer = admin.post("/admin/accounts/personalaccesstoken/",
+                        {"action": "revoke", "_selected_action": [token.pk]}, follow=True)
+    assert "1 token(s) revoked." in answer.content.decode()
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert AuditEvent.objects.filter(verb="token.revoked", actor=demo.people["admin"]).exists()
+    assert APIClient().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {text}").status_code == 401
+
+
+def test_the_staff_flag_alone_does_not_revoke_someone_elses_token(demo, make_user):
+    from django.contrib.auth.models import Permission
+
+    token, _ = create_token(user=demo.people["requester"], name="ci", scopes=["read"])
+    staff = make_user("helpdesk")
+    staff.is_staff = True
+    staff.save(update_fields=["is_staff"])
+    staff.user_permissions.add(Permission.objects.get(codename="view_personalaccesstoken"))
+    answer = logged_in(staff).post("/admin/accounts/personalaccesstoken/",
+                                   {"action": "revoke", "_selected_action": [token.pk]}, follow=True)
+    assert "Only its owner or a platform admin can revoke a token." in answer.content.decode()
+    token.refresh_from_db()
+    assert token.revoked_at is None

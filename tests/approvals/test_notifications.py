@@ -1,5 +1,6 @@
-"""E-mails at each step (sent on commit, locmem in tests) and the steering-team webhook, posted by a
-Celery task with a timeout and retries — against a small HTTP server on 127.0.0.1, no network."""
+"""E-mails at each step (sent on commit, locmem in tests) and the steering team's webhooks (its team webhooks
+that take ``stage.waiting``), posted through the delivery log with a timeout — against a small HTTP server on
+127.0.0.1, no network. Retries and giving up are the delivery log's (tests/notifications/test_webhooks.py)."""
 
 import json
 import threading
@@ -9,8 +10,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.core import mail
 
-from portal.approvals.tasks import post_webhook_task
-from portal.approvals.webhooks import WebhookFailed, post_text
+from portal.notifications.delivery import WebhookFailed, post
+from portal.notifications.models import TeamWebhook, WebhookDelivery
+from portal.notifications.services import attempt_delivery
 from portal.onboarding.services import record_decision
 from tests.approvals.conftest import GPU_VALUES, stage_of
 
@@ -59,12 +61,6 @@ def hook():
         h.close()
 
 
-@pytest.fixture
-def fast_retries(settings):
-    settings.PORTAL_WEBHOOK_TIMEOUT_SECONDS = 0.3
-    settings.PORTAL_WEBHOOK_RETRY_SECONDS = 0
-
-
 def test_each_step_mails_the_right_people_after_commit(demo, submit, gpu_version, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as pending:
         request = submit(gpu_version, GPU_VALUES, data_classification="confidential")
@@ -100,54 +96,26 @@ def test_a_rolled_back_write_sends_nothing(demo, submit, monkeypatch, django_cap
     assert mail.outbox == []
 
 
-def test_the_team_webhook_hears_of_open_stages(demo, submit, hook, monkeypatch,
-                                               django_capture_on_commit_callbacks):
-    local = hook()
-    demo.teams["mlops-enablement"].__class__.objects.filter(slug="mlops-enablement").update(webhook_url=local.url)
-    fired = []
-    monkeypatch.setattr(post_webhook_task, "delay", lambda *args: fired.append(args))
-    with django_capture_on_commit_callbacks(execute=True):
+def test_the_steering_teams_webhook_hears_of_open_stages(demo, submit, hook, django_capture_on_commit_callbacks):
+    local, other = hook(), hook()
+    steering = demo.teams["mlops-enablement"]
+    TeamWebhook.objects.create(team=steering, name="approvals chat", url=local.url, events=["stage.waiting"])
+    TeamWebhook.objects.create(team=steering, name="only failures", url=other.url, events=["request.failed"])
+    with django_capture_on_commit_callbacks(execute=False):
         request = submit(title="Needs a look")
-    assert len(fired) == 1
-    team_pk, text = fired[0]
-    post_webhook_task.apply(args=(team_pk, text))
-    assert local.posts == [({"text": text}, "application/json")]
-    assert f"Request #{request.pk}" in text and "Needs a look" in text
+
+    delivery = WebhookDelivery.objects.get(webhook__team=steering)
+    assert delivery.event == "stage.waiting" and delivery.webhook.url == local.url
+    assert attempt_delivery(delivery_pk=delivery.pk) is None
+    [(body, content_type)] = local.posts
+    assert content_type == "application/json"
+    assert f"Request #{request.pk}" in body["text"] and "Needs a look" in body["text"]
+    assert f"/requests/{request.pk}/" in body["text"]
+    assert other.posts == []
+    assert WebhookDelivery.objects.get(pk=delivery.pk).status == "delivered"
 
 
-def test_the_webhook_task_retries_until_it_gets_through(demo, hook, fast_retries):
-    local = hook(500, 502)
-    team = demo.teams["finance"]
-    team.webhook_url = local.url
-    team.save(update_fields=["webhook_url"])
-    post_webhook_task.apply(args=(team.pk, "hello"))
-    assert [body for body, _ in local.posts] == [{"text": "hello"}] * 3
-
-
-def test_the_webhook_task_gives_up_after_its_retries(demo, hook, fast_retries):
-    local = hook(500, 500, 500, 500, 500, 500)
-    team = demo.teams["finance"]
-    team.webhook_url = local.url
-    team.save(update_fields=["webhook_url"])
-    result = post_webhook_task.apply(args=(team.pk, "hello"))
-    assert result.successful()  # logged and dropped: a webhook never blocks the portal
-    assert len(local.posts) == 1 + post_webhook_task.max_retries
-
-
-def test_a_slow_webhook_times_out_and_is_retried(demo, hook, fast_retries):
+def test_a_slow_webhook_times_out_as_unreachable(hook):
     local = hook("slow")
-    started = time.monotonic()
     with pytest.raises(WebhookFailed, match="unreachable"):
-        post_text(local.url, "hi", timeout=0.3)
-    assert time.monotonic() - started < 0.9
-    team = demo.teams["finance"]
-    team.webhook_url = local.url
-    team.save(update_fields=["webhook_url"])
-    local.script = ["slow"]
-    post_webhook_task.apply(args=(team.pk, "again"))
-    assert len(local.posts) == 3  # the slow one (from post_text), the timed-out task try, its retry
-
-
-def test_only_http_urls_are_posted():
-    with pytest.raises(ValueError, match="http"):
-        post_text("file:///etc/passwd", "x", timeout=1)
+        post(local.url, {"text": "hi"}, secret=None, timeout=0.3, event="stage.waiting", delivery="1")

@@ -82,3 +82,21 @@ def test_a_tampered_callback_gets_a_clear_page_and_starting_again_works(
     page.unroute("**/sso/start/**")
     page.get_by_role("link", name="Log in with Test IdP again").click()  # the provider remembers her
     expect(page.locator(".who")).to_have_text("Alice Archer")
+
+
+def test_logging_out_ends_the_providers_session_too(page, live_server, single_sign_on, mappings, screenshot):
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_role("link", name="Log in with Test IdP").click()
+    sign_in_at_the_provider(page, "alice")
+    page.wait_for_url(re.compile("^" + re.escape(live_server.url)))
+    expect(page.locator(".who")).to_have_text("Alice Archer")
+
+    page.get_by_role("button", name=re.compile("Log out", re.IGNORECASE)).click()
+    expect(page).to_have_url(re.compile("^" + re.escape(single_sign_on.issuer + "/")))  # the provider's logout
+    screenshot(page, "sso-logout")
+    page.get_by_role("button", name=re.compile("Yes, sign me out", re.IGNORECASE)).click()
+    page.wait_for_url(f"{live_server.url}/login/")
+
+    # Signed out at the provider as well: SSO asks who you are again instead of letting the next person in.
+    page.get_by_role("link", name="Log in with Test IdP").click()
+    expect(page.locator("input[name=login]")).to_be_visible()

@@ -9,11 +9,11 @@ from provisioning.models import Run
 from provisioning.workers import QUEUES, WORKERS, worker_argv
 
 LIGHT_TASKS = {  # the tasks of the default queue: seconds each, never behind a Terraform run
-    "approvals.check_slas", "approvals.post_webhook", "inventory.sync_team_groups",
+    "approvals.check_slas", "inventory.sync_team_groups",
     "inventory.reconcile_directory_groups", "inventory.check_repo_versions", "onboarding.expire_resources",
     "onboarding.check_drift", "provisioning.reap_runs", "notifications.deliver_webhook", "utilization.collect",
-    "utilization.follow_schedules", "migration.remind_revisits", "datasets.open_access_reviews",
-    "datasets.remind_access_reviews",
+    "utilization.follow_schedules", "migration.remind_revisits", "onboarding.purge_idempotency_keys",
+    "notifications.resend_stalled_deliveries", "datasets.open_access_reviews", "datasets.remind_access_reviews",
 }
 
 

@@ -1,4 +1,4 @@
-"""Ten requests approved while their plan previews run, on a worker with two processes, the pg state
+"""Six requests approved while their plan previews run, on a worker with two processes, the pg state
 backend and the sandbox: every one active at its first attempt, one instance each, no failed run, and
 never two runs of one item at the same time (so never two Terraform processes in one working dir)."""
 
@@ -14,7 +14,7 @@ from provisioning.models import Run, RunStatus
 from tests.fixtures.worker import WorkerHandle, wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-COUNT = 10
+COUNT = 6
 
 
 def vm(n: int) -> dict:
@@ -38,7 +38,7 @@ def overlapping(runs) -> list[tuple[int, int]]:
     return found
 
 
-def test_ten_approvals_while_their_previews_run(mlops_only, celery_worker, sandbox_client):
+def test_six_approvals_while_their_previews_run(mlops_only, celery_worker, sandbox_client):
     demo = mlops_only
     celery_worker.stop()  # this test's worker has two processes; the session's solo worker waits
     worker = WorkerHandle(celery_worker.env, celery_worker.data_dir, pool="prefork", concurrency=2)
@@ -58,7 +58,7 @@ def test_ten_approvals_while_their_previews_run(mlops_only, celery_worker, sandb
             return all(r.status in (RequestStatus.ACTIVE, RequestStatus.FAILED)
                        for r in type(requests[0]).objects.filter(pk__in=[r.pk for r in requests]))
 
-        wait_for(all_settled, timeout=1500, interval=3, what="all ten requests to settle")
+        wait_for(all_settled, timeout=1500, interval=3, what="all the requests to settle")
         done = time.monotonic()
     finally:
         worker.stop()

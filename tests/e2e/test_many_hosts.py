@@ -11,8 +11,9 @@ from urllib.parse import urlparse
 
 import pytest
 
-from portal.approvals.tasks import post_webhook_task
 from portal.inventory.models import ProvisionedResource
+from portal.notifications.models import TeamWebhook
+from portal.notifications.services import post_to_team_webhooks
 from portal.onboarding.models import RequestStatus
 from portal.onboarding.services import record_decision, request_drift_check, submit_new_request
 from provisioning.models import Run, RunStatus
@@ -121,7 +122,7 @@ def test_a_webhook_is_posted_while_an_apply_occupies_the_runs_worker(hosts, mlop
     demo = mlops_only
     hook = Hook()
     team = demo.teams["mlops-enablement"]
-    type(team).objects.filter(pk=team.pk).update(webhook_url=hook.url)
+    TeamWebhook.objects.create(team=team, name="approvals chat", url=hook.url, events=["stage.waiting"])
     request = submit_new_request(actor=demo.people["requester"], team=demo.teams["churn-modelling"],
                                  title="busy runs worker", items=[(demo.versions["cpu-vm"], vm("busy-runs"))])
     item = request.items.get()
@@ -135,8 +136,8 @@ def test_a_webhook_is_posted_while_an_apply_occupies_the_runs_worker(hosts, mlop
         apply = item.runs.get(action=Run.Action.APPLY)
         assert refreshed(apply).status == RunStatus.RUNNING
 
-        post_webhook_task.delay(team.pk, "light work goes on")
-        wait_for(lambda: any(body["text"] == "light work goes on" for body, _ in hook.posts[before:]), timeout=60,
+        post_to_team_webhooks(team=team, event="stage.waiting", title="busy", body="light work goes on")
+        wait_for(lambda: any("light work goes on" in body["text"] for body, _ in hook.posts[before:]), timeout=60,
                  interval=0.5, what="the webhook, while the apply runs")
         assert refreshed(apply).status == RunStatus.RUNNING  # the apply still holds the runs worker
     finally:

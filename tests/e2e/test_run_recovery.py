@@ -12,7 +12,7 @@ from django.db import connection
 
 from portal.onboarding.models import OnboardingRequest, RequestStatus
 from portal.onboarding.services import failed_item, has_active_runs, retry_fulfilment, start_fulfilment
-from provisioning.models import Run, RunStatus
+from provisioning.models import TERMINAL_RUN_STATES, Run, RunStatus
 from provisioning.reaper import reap_runs
 from provisioning.runners.terraform import terraform_processes
 from tests.fixtures.runs import make_version
@@ -63,9 +63,14 @@ def advisory_locks() -> int:
 
 
 def settled(*requests) -> bool:
+    """Every request at rest: no run going, and the portal has acted on every run that ended (a run's end
+    is settled just after it is recorded, in its own transaction)."""
     for request in requests:
         request.refresh_from_db()
         if request.status not in (RequestStatus.ACTIVE, RequestStatus.FAILED) or has_active_runs(request):
+            return False
+        if Run.objects.filter(item__request=request, status__in=TERMINAL_RUN_STATES,
+                              settled_at__isnull=True).exclude(action=Run.Action.PLAN).exists():
             return False
     return True
 

@@ -143,3 +143,32 @@ def test_an_endpoint_that_never_answers_well_ends_failed_in_the_log(demo, lead, 
     client.force_login(lead)
     log = client.get("/notifications/teams/churn-modelling/webhooks/").content.decode()
     assert "Failed" in log and "HTTP 500" in log
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_delivery_whose_task_was_lost_is_sent_again_once(demo, lead, client, receiver, celery_worker_process,
+                                                           settings):
+    """The broker lost the message (here: it was never sent): the periodic resend posts it, once."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from portal.notifications.tasks import resend_stalled_deliveries_task
+
+    settings.PORTAL_WEBHOOK_STALL_SECONDS = 600
+    endpoint = receiver()
+    webhook, _ = create_webhook(team=demo.teams["churn-modelling"], name="chat", url=endpoint.url, format="text",
+                                events=[], actor=lead)
+    lost = WebhookDelivery.objects.create(webhook=webhook, event=Event.REQUEST_ACTIVE, payload={"text": "lost"})
+    recent = WebhookDelivery.objects.create(webhook=webhook, event=Event.REQUEST_ACTIVE, payload={"text": "recent"})
+    WebhookDelivery.objects.filter(pk=lost.pk).update(created_at=timezone.now() - timedelta(minutes=11))
+
+    assert resend_stalled_deliveries_task() == [lost.pk]
+    assert resend_stalled_deliveries_task() == []  # claimed: the next round does not send it again
+
+    wait_for(lambda: WebhookDelivery.objects.filter(pk=lost.pk, status="delivered").exists(), timeout=60,
+             what="the lost delivery to be posted")
+    assert [json.loads(body)["text"] for _, body in endpoint.posts] == ["lost"]
+    assert WebhookDelivery.objects.get(pk=recent.pk).status == "pending"  # not due yet: left alone
+    client.force_login(lead)
+    assert "Delivered" in client.get("/notifications/teams/churn-modelling/webhooks/").content.decode()

@@ -87,6 +87,24 @@ def test_upgrade_pushes_a_branch_and_leaves_main_the_request_and_the_outputs_alo
     assert again.status == "succeeded" and again.outputs["commit_sha"] == run.outputs["commit_sha"]
 
 
+def test_a_worker_that_never_saw_either_version_upgrades_from_the_frozen_scaffolds(
+        repo, demo, in_process_worker, django_capture_on_commit_callbacks):
+    """Another host: no scaffold cache, no templates directory. Both versions' files come with the run."""
+    from portal.catalog.modules import freeze_module
+
+    newest = TemplateVersion.objects.get(template=repo.item.template_version.template, number=2)
+    assert freeze_module(newest) is not None  # publishing freezes the scaffold's files
+    shutil.rmtree(in_process_worker.PORTAL_SCAFFOLD_CACHE)
+    shutil.rmtree(in_process_worker.PORTAL_SCAFFOLDS_DIR)
+
+    run = upgrade(repo, demo.people["requester"], django_capture_on_commit_callbacks)
+
+    assert run.status == "succeeded", run.error
+    assert run.outputs["upgrade_branch"] == BRANCH and run.outputs["conflicts"] == []
+    assert "EPOCHS = 20" in git("--git-dir", repo.bare, "show", f"{BRANCH}:train.py")
+    assert "EPOCHS = 10" in git("--git-dir", repo.bare, "show", "main:train.py")
+
+
 def test_a_conflicting_edit_on_main_is_listed_not_forced(repo, demo, tmp_path, django_capture_on_commit_callbacks):
     clone = tmp_path / "user-clone"
     git("clone", "-q", repo.bare, str(clone))

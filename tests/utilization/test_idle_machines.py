@@ -212,3 +212,22 @@ def test_other_teams_cannot_see_or_stop_a_machine(demo, machine, client, make_us
     assert client.get(f"/utilization/machines/{vm.pk}/").status_code == 404
     assert client.post(f"/utilization/machines/{vm.pk}/stop/").status_code == 404
     assert not Run.objects.filter(item=vm.item, purpose="power").exists()
+
+
+def test_a_second_round_updates_the_hours_it_reads_again_and_adds_none_twice(machine, cloudwatch):
+    from portal.utilization.models import UsageSample
+
+    gpu_box = machine("gpu-vm", GPU_VALUES, cpu=1, gpu=1, hours=6)
+    collect_use(client=cloudwatch)
+    samples = UsageSample.objects.filter(resource=gpu_box)
+    before = {s.hour: s.gpu for s in samples}
+    latest = max(before)
+    instance_id = gpu_box.outputs["instance_id"]
+    # The newest hour gets another data point (where the fixture wrote its newest one): its average rises.
+    metrics.put_use(cloudwatch, instance_id=instance_id, at=timezone.now() - timedelta(minutes=5), cpu=90, gpu=90)
+
+    collect_use(client=cloudwatch)
+
+    after = {s.hour: s.gpu for s in samples.all()}
+    assert set(after) == set(before)  # the overlap is read again: no hour twice (one_sample_per_hour)
+    assert after[latest] > before[latest]  # and the hour's new figure replaced the old one

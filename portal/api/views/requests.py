@@ -194,7 +194,8 @@ def visible_request(user, pk: int) -> OnboardingRequest:
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
     description="Up to 100 visible ASCII characters. The same key with the same body answers with the request it "
-                "created (201, the same id) instead of creating another; with another body: 409.")
+                "created (201, the same id) instead of creating another; with another body: 409. Keys are kept for "
+                "PORTAL_IDEMPOTENCY_KEY_DAYS (7 by default).")
 
 REPLAYED = OpenApiParameter(
     "Idempotent-Replayed", OpenApiTypes.STR, OpenApiParameter.HEADER, enum=["true", "false"], response=[201],

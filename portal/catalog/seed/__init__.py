@@ -59,15 +59,12 @@ def ensure_builtin_templates() -> list[TemplateVersion]:
 
 
 def _shipped_module_changed(version: TemplateVersion) -> bool:
-    from pathlib import Path
-
-    from django.conf import settings
-
-    from provisioning.workspace import module_hash, read_module
+    from portal.catalog.modules import files_on_disk
+    from provisioning.workspace import module_hash
 
     if version.status != TemplateVersion.Status.PUBLISHED or version.module_content_id is None:
         return False
-    files = read_module(Path(settings.TERRAFORM_MODULES_DIR) / version.module)
+    files = files_on_disk(version)
     return bool(files) and module_hash(files) != version.module_content_id
 
 
