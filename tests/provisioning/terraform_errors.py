@@ -106,3 +106,8 @@ variable can be declared with a variable "missing" {} block.
 def tail(text: str) -> list[str]:
     """As the runner hands it over: the lines, box-drawing characters and all stripped later."""
     return text.strip("\n").splitlines()
+
+# Captured in CI (2026-12-03): the AWS SDK retried CreateRole after losing the sandbox's first answer.
+GENERATED_NAME_TAKEN = """Error: creating IAM Role (parallel-6-vm-20261203185622050100000001): operation error IAM: \
+CreateRole, https response error StatusCode: 409, RequestID: Xzy1Yr9YVt9TVs1FV03zyIEb5WMzOD6Ha9qOLnknG3SrgzJoAIfv, \
+EntityAlreadyExists: Role with name parallel-6-vm-20261203185622050100000001 already exists."""

@@ -17,6 +17,7 @@ from . import terraform_errors as real
     (real.CONNECTION_REFUSED, "a network problem"),
     (real.STATE_LOCKED, "the state is locked by another run"),
     (real.PROVIDER_GONE, "the provider process stopped"),
+    (real.GENERATED_NAME_TAKEN, "a generated name was taken by a lost earlier answer"),
 ])
 def test_transient_errors_are_retried(text, cause):
     assert classify_text(text) == (True, cause)
@@ -28,6 +29,8 @@ def test_transient_errors_are_retried(text, cause):
     (real.INVALID_VALUE, "an invalid value"),
     (real.UNDECLARED_VARIABLE, "an error in the Terraform configuration"),
     ("Error: something nobody has seen before", "an error the portal does not know to be temporary"),
+    ("Error: creating IAM Role (team-ml): EntityAlreadyExists: Role with name team-ml already exists.",
+     "an error the portal does not know to be temporary"),  # a name someone chose: a person must look
 ])
 def test_permanent_errors_fail_at_once(text, cause):
     assert classify_text(text) == (False, cause)
